@@ -1,0 +1,1 @@
+# Outlook and shared-mailbox contacts arrive with the contact sync issue.

@@ -1,0 +1,45 @@
+from django import forms
+
+from extensions.models import Extension
+from extensions.validators import normalize_phone_number
+
+
+class ExtensionForm(forms.ModelForm):
+    """Create or edit a manual extension. Uniqueness is checked within the admin's organization."""
+
+    class Meta:
+        model = Extension
+        fields = [
+            "number", "display_name", "first_name", "last_name", "email",
+            "job_title", "department", "business_phone", "mobile_phone",
+        ]
+        labels = {"number": "Extension number", "email": "E-mail"}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["number"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        for name in ("business_phone", "mobile_phone"):
+            self.fields[name].widget.attrs["placeholder"] = "+1 425 555 0100"
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        taken = Extension.objects.for_organization(self.organization).filter(number=number)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        holder = taken.only("display_name").first()
+        if holder is not None:
+            raise forms.ValidationError(
+                f"Extension {number} is already assigned to {holder.display_name}. Choose another number.",
+                code="duplicate_number",
+            )
+        return number
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_business_phone(self):
+        return normalize_phone_number(self.cleaned_data["business_phone"], self.organization.default_region)
+
+    def clean_mobile_phone(self):
+        return normalize_phone_number(self.cleaned_data["mobile_phone"], self.organization.default_region)

@@ -1,0 +1,74 @@
+"""PBX extensions: one row per phone extension of an organization."""
+
+from django.db import models
+from django.db.models.functions import Length
+
+from extensions.validators import EXTENSION_NUMBER_HELP, validate_extension_number
+from organizations.models import Organization
+
+
+class ExtensionQuerySet(models.QuerySet):
+    def for_organization(self, organization: Organization):
+        return self.filter(organization=organization)
+
+    def search(self, query: str):
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            models.Q(number__startswith=query)
+            | models.Q(display_name__icontains=query)
+            | models.Q(email__icontains=query)
+            | models.Q(department__icontains=query)
+        )
+
+
+class Extension(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DISABLED = "disabled", "Disabled"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        ENTRA = "entra", "Microsoft Entra ID"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="extensions")
+    number = models.CharField(max_length=10, validators=[validate_extension_number], help_text=EXTENSION_NUMBER_HELP)
+    display_name = models.CharField(max_length=256)
+    first_name = models.CharField(max_length=64, blank=True)
+    last_name = models.CharField(max_length=64, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    job_title = models.CharField(max_length=128, blank=True)
+    department = models.CharField(max_length=128, blank=True)
+    mobile_phone = models.CharField(max_length=32, blank=True)
+    business_phone = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    entra_object_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="extension_number_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "entra_object_id"],
+                condition=models.Q(entra_object_id__isnull=False),
+                name="extension_entra_object_unique_per_org",
+            ),
+        ]
+        indexes = [
+            models.Index("organization", Length("number"), "number", name="extension_number_natural"),
+            models.Index(fields=["organization", "display_name"], name="extension_org_name"),
+            models.Index(fields=["organization", "email"], name="extension_org_email"),
+            models.Index(fields=["organization", "status"], name="extension_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.display_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE

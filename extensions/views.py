@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from extensions.forms import ExtensionForm
+from extensions.models import Extension
+from extensions.selectors import extension_list
+from extensions.services import DuplicateExtensionNumber, extension_save, extension_set_status, extension_snapshot
+from organizations.decorators import organization_required
+
+PAGE_SIZE = 50
+SORT_COLUMNS = (("number", "Extension"), ("name", "Name"), ("email", "E-mail"), ("department", "Department"),
+                ("status", "Status"))
+
+
+def _organization_extension(request, pk) -> Extension:
+    """An extension of the admin's own organization; any other id is a 404, never a 403 that confirms it exists."""
+    return get_object_or_404(Extension.objects.for_organization(request.organization), pk=pk)
+
+
+@organization_required
+def extension_list_view(request):
+    query = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    extensions, sort = extension_list(
+        organization=request.organization, query=query, sort=request.GET.get("sort", ""), status=status
+    )
+    page = Paginator(extensions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "extensions/extension_list.html", {
+        "page": page, "query": query, "sort": sort, "status": status,
+        "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS,
+    })
+
+
+@organization_required
+def extension_create_view(request):
+    extension = Extension(organization=request.organization, source=Extension.Source.MANUAL)
+    form = ExtensionForm(request.POST or None, instance=extension, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, before=None, verb="created")
+    return render(request, "extensions/extension_form.html", {"form": form, "extension": None})
+
+
+@organization_required
+def extension_edit_view(request, pk):
+    extension = _organization_extension(request, pk)
+    if extension.source != Extension.Source.MANUAL:
+        return HttpResponseForbidden(
+            "This extension is managed by Microsoft Entra ID; change it in Entra and run a sync."
+        )
+    before = extension_snapshot(extension)
+    form = ExtensionForm(request.POST or None, instance=extension, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, before=before, verb="saved")
+    return render(request, "extensions/extension_form.html", {"form": form, "extension": extension})
+
+
+def _save(request, form, *, before, verb):
+    try:
+        extension = extension_save(extension=form.save(commit=False), actor=request.user, before=before)
+    except DuplicateExtensionNumber:
+        form.add_error("number", "This extension number was just taken by another change. Choose another number.")
+        return render(request, "extensions/extension_form.html", {"form": form, "extension": form.instance})
+    messages.success(request, f"Extension {extension.number} ({extension.display_name}) {verb}.")
+    return redirect("extensions:list")
+
+
+@require_POST
+@organization_required
+def extension_status_view(request, pk):
+    extension = _organization_extension(request, pk)
+    if extension.source != Extension.Source.MANUAL:
+        return HttpResponseForbidden("This extension is managed by Microsoft Entra ID.")
+    status = request.POST.get("status")
+    if status not in Extension.Status.values:
+        messages.error(request, "Unknown status.")
+    else:
+        extension_set_status(extension=extension, status=status, actor=request.user)
+        messages.success(request, f"Extension {extension.number} is now {extension.get_status_display().lower()}.")
+    return redirect("extensions:list")

@@ -1,0 +1,85 @@
+"""The connection of an organization's PBX to its Microsoft Entra tenant."""
+
+from django.db import models
+from django.utils import timezone
+
+from organizations.models import Organization
+from pbx_portal.encryption import EncryptedTextField
+
+
+class EntraConnection(models.Model):
+    class CredentialType(models.TextChoices):
+        SECRET = "secret", "Client secret"
+        CERTIFICATE = "certificate", "Certificate"
+
+    class Status(models.TextChoices):
+        NOT_CONFIGURED = "not_configured", "Not configured"
+        UNTESTED = "untested", "Not tested"
+        CONNECTED = "connected", "Connected"
+        ERROR = "error", "Error"
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="entra_connection")
+    tenant_id = models.CharField("Tenant ID", max_length=255, blank=True)
+    client_id = models.CharField("Application (client) ID", max_length=36, blank=True)
+    credential_type = models.CharField(max_length=16, choices=CredentialType.choices, default=CredentialType.SECRET)
+    client_secret = EncryptedTextField(blank=True)
+    secret_expires_on = models.DateField(
+        null=True, blank=True, help_text="The expiry date shown in Entra when the secret was created."
+    )
+    certificate_private_key = EncryptedTextField(blank=True)
+    certificate_pem = models.TextField(blank=True)
+    certificate_thumbprint = models.CharField(max_length=64, blank=True)
+    certificate_expires_at = models.DateTimeField(null=True, blank=True)
+
+    # Features the admin enabled: they decide which Graph permissions are required.
+    feature_user_sync = models.BooleanField("User and extension provisioning", default=True)
+    feature_group_scope = models.BooleanField("Sync members of chosen groups only", default=False)
+    feature_contacts = models.BooleanField("Outlook and shared-mailbox contacts", default=False)
+    feature_presence = models.BooleanField("Teams presence to the PBX", default=False)
+    feature_presence_writeback = models.BooleanField("PBX calls to Teams presence", default=False)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_CONFIGURED)
+    status_detail = models.TextField(blank=True)
+    syncs_paused = models.BooleanField(default=False, help_text="Set when the credential is expired or rejected.")
+    last_tested_at = models.DateTimeField(null=True, blank=True)
+    last_test_results = models.JSONField(default=list, blank=True)
+    graph_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Expiry read from Graph (/applications) during the last test."
+    )
+    last_expiry_warning_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    credentials_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Entra connection of {self.organization}"
+
+    @property
+    def is_configured(self) -> bool:
+        has_credential = bool(self.client_secret) if self.credential_type == self.CredentialType.SECRET else bool(
+            self.certificate_private_key and self.certificate_thumbprint
+        )
+        return bool(self.tenant_id and self.client_id and has_credential)
+
+    @property
+    def secret_suffix(self) -> str:
+        return self.client_secret[-3:] if self.client_secret else ""
+
+    @property
+    def credential_expires_at(self):
+        """Best known expiry of the credential in use: Graph's answer, else what the admin entered."""
+        if self.credential_type == self.CredentialType.CERTIFICATE:
+            return self.certificate_expires_at
+        if self.graph_secret_expires_at:
+            return self.graph_secret_expires_at
+        if self.secret_expires_on:
+            return timezone.make_aware(
+                timezone.datetime.combine(self.secret_expires_on, timezone.datetime.min.time())
+            )
+        return None
+
+    def days_until_expiry(self, now=None) -> int | None:
+        expires = self.credential_expires_at
+        if expires is None:
+            return None
+        return (expires - (now or timezone.now())).days

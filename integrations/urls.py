@@ -1,0 +1,9 @@
+from django.urls import path
+
+from integrations import views
+
+app_name = "integrations"
+urlpatterns = [
+    path("entra/", views.entra_view, name="entra"),
+    path("collaboration/", views.collaboration_view, name="collaboration"),
+]

@@ -1,0 +1,2 @@
+def current_organization(request):
+    return {"organization": getattr(request, "organization", None)}

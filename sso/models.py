@@ -1,0 +1,1 @@
+# Sign-in bindings (tenant id, object id -> extension) arrive with the SSO issue.

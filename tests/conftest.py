@@ -1,0 +1,32 @@
+import pytest
+
+from tests.factories import make_admin, make_extension, make_organization
+
+
+@pytest.fixture
+def organization(db):
+    return make_organization("Contoso Ltd")
+
+
+@pytest.fixture
+def other_organization(db):
+    return make_organization("Fabrikam Inc")
+
+
+@pytest.fixture
+def admin_user(organization):
+    return make_admin(organization, "contoso-admin")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def extension_factory(organization):
+    def factory(org=None, **fields):
+        return make_extension(org or organization, **fields)
+
+    return factory

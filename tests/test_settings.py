@@ -1,0 +1,97 @@
+"""Settings defaults and production refusal, checked in fresh interpreters with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'debug': settings.DEBUG, "
+    "'broker': settings.CELERY_BROKER_URL, 'backend': settings.CELERY_RESULT_BACKEND, "
+    "'cache': settings.CACHES['default']['BACKEND'], 'authority': settings.MICROSOFT_AUTHORITY_HOST, "
+    "'graph': settings.MICROSOFT_GRAPH_URL, 'ca': settings.MICROSOFT_CA_BUNDLE, "
+    "'time_limit': settings.CELERY_TASK_TIME_LIMIT, 'beat': sorted(settings.CELERY_BEAT_SCHEDULE), "
+    "'keys': len(settings.FIELD_ENCRYPTION_KEYS)}))"
+)
+PORTAL_VARS = (
+    "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SECRET_KEY", "FIELD_ENCRYPTION_KEY",
+    "DEBUG", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "MICROSOFT_AUTHORITY_HOST", "MICROSOFT_GRAPH_URL",
+    "MICROSOFT_CA_BUNDLE",
+)
+
+
+def run_settings(tmp_path, **overrides):
+    env = {k: v for k, v in os.environ.items() if k not in PORTAL_VARS}
+    env.update({"DJANGO_SETTINGS_MODULE": "pbx_portal.settings", "PORTAL_VAR_DIR": str(tmp_path)}, **overrides)
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def test_no_environment_means_local_sqlite_filesystem_broker_and_debug(tmp_path):
+    result = run_settings(tmp_path)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["debug"] is True
+    assert values["broker"] == "filesystem://"
+    assert values["backend"].startswith("file://")
+    assert values["cache"].endswith("LocMemCache")
+    assert values["authority"] == "https://login.microsoftonline.com"
+    assert values["graph"] == "https://graph.microsoft.com"
+    assert values["ca"] == ""
+    assert values["time_limit"] == 1800
+    assert "entra-credential-health" in values["beat"]
+    # A local install gets its own keys, kept private in the var directory.
+    assert (tmp_path / "field_encryption_key").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_environment_selects_postgres_redis_and_microsoft_endpoints(tmp_path):
+    result = run_settings(
+        tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/test", REDIS_URL="redis://127.0.0.1:6379/3",
+        MICROSOFT_AUTHORITY_HOST="https://127.0.0.1:9443/", MICROSOFT_GRAPH_URL="https://127.0.0.1:9443",
+        MICROSOFT_CA_BUNDLE="/tmp/ca.pem",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["broker"] == "redis://127.0.0.1:6379/3"
+    assert values["backend"] == "redis://127.0.0.1:6379/3"
+    assert values["cache"].endswith("RedisCache")
+    assert values["authority"] == "https://127.0.0.1:9443"
+    assert values["ca"] == "/tmp/ca.pem"
+
+
+def test_celery_broker_url_overrides_redis_url(tmp_path):
+    result = run_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3", CELERY_BROKER_URL="amqp://guest@localhost//")
+    assert json.loads(result.stdout)["broker"] == "amqp://guest@localhost//"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "x" * 50}, "FIELD_ENCRYPTION_KEY must be set"),
+    ],
+)
+def test_production_refuses_to_start_without_real_keys(tmp_path, overrides, message):
+    result = run_settings(tmp_path, DEBUG="false", ALLOWED_HOSTS="pbx.example.com", **overrides)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_real_keys_and_rotation_list(tmp_path):
+    keys = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    result = run_settings(tmp_path, DEBUG="false", SECRET_KEY="k" * 50, FIELD_ENCRYPTION_KEY=keys)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["debug"] is False
+    assert values["keys"] == 2
+    assert not (tmp_path / "field_encryption_key").exists()
