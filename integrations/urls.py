@@ -5,5 +5,6 @@ from integrations import views
 app_name = "integrations"
 urlpatterns = [
     path("entra/", views.entra_view, name="entra"),
+    path("entra/test/", views.entra_test_view, name="entra_test"),
     path("collaboration/", views.collaboration_view, name="collaboration"),
 ]

@@ -1,0 +1,38 @@
+"""Builds the Graph client of an organization's Entra connection from Django settings and the stored credential."""
+
+from django.conf import settings
+
+from integrations.graph import AppCredentials, GraphClient, GraphEndpoints, get_client
+from integrations.models import EntraConnection
+
+
+def graph_endpoints() -> GraphEndpoints:
+    return GraphEndpoints(
+        authority_host=settings.MICROSOFT_AUTHORITY_HOST,
+        graph_url=settings.MICROSOFT_GRAPH_URL,
+        ca_bundle=settings.MICROSOFT_CA_BUNDLE or None,
+        timeout=settings.MICROSOFT_HTTP_TIMEOUT,
+    )
+
+
+def app_credentials(connection: EntraConnection) -> AppCredentials:
+    if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
+        return AppCredentials(
+            tenant_id=connection.tenant_id,
+            client_id=connection.client_id,
+            certificate_private_key=connection.certificate_private_key,
+            certificate_thumbprint=connection.certificate_thumbprint,
+            certificate_pem=connection.certificate_pem or None,
+        )
+    return AppCredentials(
+        tenant_id=connection.tenant_id, client_id=connection.client_id, client_secret=connection.client_secret
+    )
+
+
+def graph_client_for(connection: EntraConnection) -> GraphClient:
+    """The process-wide client of this connection (token cache reused; replaced when the credential changes).
+
+    Every caller in a process (Test Connection, syncs) shares it, so clearing its token cache after new
+    consent is seen by all of them.
+    """
+    return get_client(app_credentials(connection), graph_endpoints())

@@ -1,0 +1,223 @@
+"""Test Connection: every check an admin needs, each with its own result, message and fix.
+
+Checks, in order: authority reachable and tenant found; credentials accepted (a fresh app token through MSAL);
+server clock; each Graph permission granted (from the token's roles); Graph reads (/organization and
+/users?$top=1); credential expiry (Graph's /applications when permitted, else the date the admin entered).
+"""
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from integrations.connection_client import graph_client_for
+from integrations.failures import (
+    explain_authentication_failure,
+    explain_connection_failure,
+    explain_graph_failure,
+)
+from integrations.graph import (
+    AuthenticationFailed,
+    AuthorityError,
+    GraphClientError,
+    GraphConnectionError,
+    decode_jwt_claims,
+)
+from integrations.models import EntraConnection
+from integrations.permissions import PERMISSIONS, required_permissions
+
+OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
+CLOCK_SKEW_TOLERANCE = timedelta(minutes=5)
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass
+class Check:
+    key: str
+    label: str
+    status: str
+    message: str
+    fix: str = ""
+
+
+@dataclass
+class TestOutcome:
+    checks: list[Check] = field(default_factory=list)
+    credential_rejected: bool = False
+    graph_secret_expires_at: datetime | None = None
+    tenant_name: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(check.status != FAIL for check in self.checks)
+
+    @property
+    def first_failure(self) -> Check | None:
+        return next((check for check in self.checks if check.status == FAIL), None)
+
+    def add(self, key, label, status, message, fix="") -> None:
+        self.checks.append(Check(key, label, status, message, fix))
+
+    def as_json(self) -> list[dict]:
+        return [asdict(check) for check in self.checks]
+
+
+def connection_test(connection: EntraConnection, *, now: datetime | None = None) -> TestOutcome:
+    now = now or timezone.now()
+    outcome = TestOutcome()
+    client = graph_client_for(connection)
+    client.clear_token_cache()  # consent may have changed since the cached token was issued
+    try:
+        token = client.acquire_app_token()
+    except AuthenticationFailed as exc:
+        _token_refused(outcome, connection, exc)
+        return outcome
+    except GraphConnectionError as exc:
+        explanation = explain_connection_failure(exc)
+        outcome.add("authority", "Microsoft Entra reachable, tenant found", FAIL, explanation.message, explanation.fix)
+        return outcome
+    except AuthorityError as exc:
+        outcome.add("authority", "Microsoft Entra reachable, tenant found", FAIL,
+                    f"The Entra authority for tenant “{connection.tenant_id}” could not be used ({exc}).",
+                    "Check the Tenant ID.")
+        return outcome
+
+    outcome.add("authority", "Microsoft Entra reachable, tenant found", OK,
+                f"Tenant {token.tenant_id or connection.tenant_id} answered.")
+    outcome.add("credentials", "Credentials accepted", OK,
+                f"An app token was issued with the {connection.get_credential_type_display().lower()}.")
+    _check_clock(outcome, token.access_token, now)
+    _check_permissions(outcome, connection, set(token.roles))
+    _check_graph_reads(outcome, client)
+    _check_expiry(outcome, connection, client, set(token.roles), now)
+    return outcome
+
+
+def _token_refused(outcome: TestOutcome, connection: EntraConnection, exc: AuthenticationFailed) -> None:
+    explanation = explain_authentication_failure(exc, tenant_id=connection.tenant_id, client_id=connection.client_id)
+    outcome.credential_rejected = explanation.credential_rejected
+    if explanation.check == "authority":
+        outcome.add("authority", "Microsoft Entra reachable, tenant found", FAIL, explanation.message, explanation.fix)
+        return
+    outcome.add("authority", "Microsoft Entra reachable, tenant found", OK,
+                f"Tenant {connection.tenant_id} answered.")
+    outcome.add("credentials", "Credentials accepted", FAIL, explanation.message, explanation.fix)
+
+
+def _check_clock(outcome: TestOutcome, access_token: str, now: datetime) -> None:
+    issued_at = decode_jwt_claims(access_token).get("iat")
+    if not isinstance(issued_at, (int, float)):
+        return
+    # The token was issued moments ago: compare Entra's clock with ours.
+    skew = timedelta(seconds=time.time() - issued_at)
+    if abs(skew) > CLOCK_SKEW_TOLERANCE:
+        minutes = int(abs(skew).total_seconds() // 60)
+        direction = "ahead of" if skew > timedelta(0) else "behind"
+        outcome.add("clock", "Server clock", WARN,
+                    f"This server's clock is about {minutes} minutes {direction} Microsoft's.",
+                    "Synchronize the server's clock (NTP): token validation and certificate sign-in depend on it.")
+
+
+def _check_permissions(outcome: TestOutcome, connection: EntraConnection, roles: set[str]) -> None:
+    required = {p.name for p in required_permissions(connection)}
+    if not roles:
+        outcome.add("consent", "Admin consent", FAIL,
+                    "The app token carries no application permissions: admin consent has not been granted.",
+                    "In the app registration open API permissions, add the Microsoft Graph Application permissions "
+                    "listed on this page, then click “Grant admin consent for <your tenant>”. Delegated "
+                    "permissions do not count.")
+    for permission in PERMISSIONS:
+        key, label = f"permission:{permission.name}", f"Permission {permission.name}"
+        if permission.granted(roles):
+            outcome.add(key, label, OK, "Granted.")
+        elif permission.name in required:
+            outcome.add(key, label, FAIL, f"{permission.name} is not granted, but the features you enabled need it.",
+                        f"Add Microsoft Graph > Application permissions > {permission.name}, then click "
+                        "“Grant admin consent”.")
+        elif permission.optional:
+            outcome.add(key, label, WARN, f"{permission.name} is not granted (optional): {permission.enables}",
+                        f"Grant {permission.name} to be warned automatically before the secret expires.")
+        else:
+            outcome.add(key, label, SKIP, "Not granted; not needed by the features you enabled.")
+
+
+def _check_graph_reads(outcome: TestOutcome, client) -> None:
+    try:
+        organization = client.get("/organization", params={"$select": "id,displayName,verifiedDomains"})
+        tenants = organization.get("value") or []
+        outcome.tenant_name = (tenants[0].get("displayName") or "") if tenants else ""
+        outcome.add("graph:organization", "Read the organization", OK,
+                    f"Organization: {outcome.tenant_name or 'unnamed'}.")
+    except GraphClientError as exc:
+        message, fix = explain_graph_failure(exc, what="Reading the organization (/organization)")
+        outcome.add("graph:organization", "Read the organization", FAIL, message, fix)
+    try:
+        users = client.get("/users", params={"$top": "1", "$select": "id,displayName"})
+        outcome.add("graph:users", "Read users", OK,
+                    "Users can be read." if users.get("value") else "Users can be read (the directory is empty).")
+    except GraphClientError as exc:
+        message, fix = explain_graph_failure(exc, what="Reading users (/users)")
+        outcome.add("graph:users", "Read users", FAIL, message, fix)
+
+
+def _check_expiry(outcome: TestOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
+    label = "Credential expiry"
+    if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
+        _expiry_result(outcome, connection.certificate_expires_at, now, "from the certificate")
+        return
+    application_permission = next(p for p in PERMISSIONS if p.name == "Application.Read.All")
+    if application_permission.granted(roles):
+        try:
+            app = client.get(f"/applications(appId='{connection.client_id}')",
+                             params={"$select": "displayName,passwordCredentials,keyCredentials"})
+        except GraphClientError as exc:
+            message, _ = explain_graph_failure(exc, what="Reading the app registration")
+            outcome.add("expiry", label, WARN, message, "Enter the secret's expiry date so you are warned in time.")
+            return
+        expires_at = _secret_expiry_from_graph(app.get("passwordCredentials") or [], connection.client_secret)
+        if expires_at is not None:
+            outcome.graph_secret_expires_at = expires_at
+            _expiry_result(outcome, expires_at, now, "read from Microsoft Entra")
+            return
+    if connection.secret_expires_on:
+        entered = datetime.combine(connection.secret_expires_on, datetime.min.time(), tzinfo=UTC)
+        _expiry_result(outcome, entered, now, "as entered")
+        return
+    outcome.add("expiry", label, WARN, "The secret's expiry date is unknown.",
+                "Enter the expiry date shown in Entra when you created the secret, or grant Application.Read.All.")
+
+
+def _secret_expiry_from_graph(credentials: list[dict], secret: str) -> datetime | None:
+    """The end date of the stored secret: Graph's `hint` is the secret's first three characters."""
+    matching = [c for c in credentials if c.get("hint") and secret.startswith(c["hint"])] or credentials
+    dates = [_parse_graph_datetime(c.get("endDateTime")) for c in matching]
+    dates = [d for d in dates if d is not None]
+    return min(dates) if dates else None
+
+
+def _parse_graph_datetime(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _expiry_result(outcome: TestOutcome, expires_at: datetime | None, now: datetime, source: str) -> None:
+    label = "Credential expiry"
+    if expires_at is None:
+        outcome.add("expiry", label, WARN, "The credential's expiry date is unknown.")
+        return
+    days = (expires_at - now).days
+    when = f"{expires_at:%Y-%m-%d} ({source})"
+    if expires_at <= now:
+        outcome.add("expiry", label, FAIL, f"The credential expired on {when}.",
+                    "Create a new client secret or certificate in Entra, enter it here and save.")
+    elif days <= EXPIRY_WARNING_DAYS:
+        outcome.add("expiry", label, WARN, f"The credential expires in {days} days, on {when}.",
+                    "Create a new secret in Entra now, enter it here, then delete the old one.")
+    else:
+        outcome.add("expiry", label, OK, f"Valid until {when}: {days} days left.")

@@ -1,0 +1,49 @@
+"""Microsoft Graph client: the only code in the product that speaks HTTP to Microsoft (Entra ID and Graph).
+
+No Django here: configuration comes in as plain values (AppCredentials, GraphEndpoints).
+
+    client = get_client(AppCredentials(tenant_id, client_id, client_secret=...), GraphEndpoints())
+    token = client.acquire_app_token()            # AppToken(roles=...) for Test Connection
+    for user in client.iter_items("/users", params={"$select": "id,displayName", "$top": 999}): ...
+"""
+
+from .auth import AppToken, decode_jwt_claims
+from .client import DeltaPage, GraphClient
+from .config import AppCredentials, GraphEndpoints
+from .errors import (
+    AuthenticationFailed,
+    AuthorityError,
+    DeltaTokenExpired,
+    ForeignHostRefused,
+    GraphClientError,
+    GraphConnectionError,
+    GraphError,
+    GraphThrottled,
+    NotFound,
+    PermissionDenied,
+    UnexpectedResponse,
+)
+from .registry import clear_clients, forget_client, get_client
+
+__all__ = [
+    "AppCredentials",
+    "AppToken",
+    "AuthenticationFailed",
+    "AuthorityError",
+    "DeltaPage",
+    "DeltaTokenExpired",
+    "ForeignHostRefused",
+    "GraphClient",
+    "GraphClientError",
+    "GraphConnectionError",
+    "GraphEndpoints",
+    "GraphError",
+    "GraphThrottled",
+    "NotFound",
+    "PermissionDenied",
+    "UnexpectedResponse",
+    "clear_clients",
+    "decode_jwt_claims",
+    "forget_client",
+    "get_client",
+]

@@ -1,0 +1,269 @@
+"""GraphClient: authenticated requests with retry, paging, delta rounds and $batch."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+
+from .auth import AppToken, TokenProvider
+from .config import AppCredentials, GraphEndpoints
+from .errors import ForeignHostRefused, GraphError, GraphThrottled, PermissionDenied, UnexpectedResponse
+from .http import TRANSPORT_ERRORS, build_session, connection_error
+from .parsing import error_from_response, parse_retry_after
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 503, 504})
+BATCH_LIMIT = 20
+BACKOFF_BASE = 1.0
+
+
+@dataclass(frozen=True)
+class DeltaPage:
+    items: list[dict] = field(default_factory=list)
+    delta_link: str | None = None  # set on the last page of a round only
+
+
+class GraphClient:
+    """One per connection and process (see registry.get_client). Thread-safe."""
+
+    def __init__(
+        self,
+        credentials: AppCredentials,
+        endpoints: GraphEndpoints | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        session: requests.Session | None = None,
+    ):
+        self.credentials = credentials
+        self.endpoints = endpoints or GraphEndpoints()
+        self.fingerprint = credentials.fingerprint()
+        self.session = session or build_session(self.endpoints)
+        self.tokens = TokenProvider(credentials, self.endpoints, self.session)
+        self._sleep = sleep
+        self._jitter = jitter
+        self._count_lock = threading.Lock()
+        self.request_count = 0
+        self.requests_by_path: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        return f"GraphClient(tenant_id={self.credentials.tenant_id!r}, client_id={self.credentials.client_id!r})"
+
+    # -- tokens -------------------------------------------------------------------------------------------------
+    def acquire_app_token(self) -> AppToken:
+        return self.tokens.acquire_app_token()
+
+    def clear_token_cache(self) -> None:
+        self.tokens.clear()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- plain requests -----------------------------------------------------------------------------------------
+    def get(self, path_or_url: str, params: dict | None = None, headers: dict | None = None) -> dict:
+        response = self.request("GET", path_or_url, params=params, headers=headers)
+        body = self._json(response)
+        if not isinstance(body, dict):
+            raise UnexpectedResponse("expected a JSON object", response.status_code, response.headers.get("request-id"))
+        return body
+
+    def post(self, path: str, json: dict | list | None = None, headers: dict | None = None) -> dict | None:
+        response = self.request("POST", path, json=json, headers=headers)
+        if response.status_code == 204 or not response.content:
+            return None
+        return self._json(response)
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: dict | None = None,
+        json: dict | list | None = None,
+        headers: dict | None = None,
+        delta: bool = False,
+    ) -> requests.Response:
+        """Send with retries (429/503/504, one token refresh on 401); raise a typed error for any non-2xx."""
+        url = self.resolve(path_or_url)
+        path = self._path_label(url)
+        attempt = 0
+        refreshed = False
+        while True:
+            response = self._send(method, url, path, params=params, json=json, headers=headers)
+            status = response.status_code
+            if status < 400:
+                return response
+            error = error_from_response(response, method, path, delta=delta)
+            if status == 401 and not refreshed and not isinstance(error, PermissionDenied):
+                logger.info("Graph %s %s: 401 (request-id=%s), refreshing the token once", method, path,
+                            error.request_id)
+                refreshed = True
+                self.tokens.clear()
+                continue
+            if status in RETRY_STATUSES:
+                wait = self._retry_wait(parse_retry_after(response.headers.get("Retry-After")), attempt, error)
+                logger.info("Graph %s %s throttled (HTTP %s, request-id=%s); retry %d in %.1fs", method, path,
+                            status, error.request_id, attempt + 1, wait)
+                self._sleep(wait)
+                attempt += 1
+                continue
+            logger.warning("Graph %s %s failed: HTTP %s %s request-id=%s", method, path, status, error.code,
+                           error.request_id)
+            raise error
+
+    def resolve(self, path_or_url: str) -> str:
+        """A path relative to /v1.0, or an absolute URL that must lie under the configured graph_url."""
+        if "://" in path_or_url:
+            base = self.endpoints.graph_url
+            try:
+                same_origin = urlsplit(path_or_url).netloc.lower() == urlsplit(base).netloc.lower()
+            except ValueError:  # e.g. a malformed IPv6 host
+                same_origin = False
+            if not same_origin or not (path_or_url == base or path_or_url.startswith(base + "/")):
+                raise ForeignHostRefused(path_or_url)
+            return path_or_url
+        return self.endpoints.graph_base + ("" if path_or_url.startswith("/") else "/") + path_or_url
+
+    # -- paging -------------------------------------------------------------------------------------------------
+    def iter_pages(self, path: str, params: dict | None = None, headers: dict | None = None) -> Iterator[list[dict]]:
+        """Each page's `value`, following @odata.nextLink verbatim (params only on the first request)."""
+        url: str | None = path
+        while url:
+            body = self.get(url, params=params, headers=headers)
+            yield body.get("value") or []
+            url, params = body.get("@odata.nextLink"), None
+
+    def iter_items(self, path: str, params: dict | None = None, headers: dict | None = None) -> Iterator[dict]:
+        for page in self.iter_pages(path, params=params, headers=headers):
+            yield from page
+
+    def delta_round(
+        self, path_or_delta_link: str, params: dict | None = None, headers: dict | None = None
+    ) -> Iterator[DeltaPage]:
+        """One delta round: pages until @odata.deltaLink (on the last DeltaPage). DeltaTokenExpired -> resync."""
+        url = path_or_delta_link
+        while True:
+            response = self.request("GET", url, params=params, headers=headers, delta=True)
+            body = self._json(response)
+            if not isinstance(body, dict):
+                raise UnexpectedResponse("delta page is not a JSON object", response.status_code)
+            items = body.get("value") or []
+            next_link, delta_link = body.get("@odata.nextLink"), body.get("@odata.deltaLink")
+            if next_link:
+                yield DeltaPage(items)
+                url, params = next_link, None
+                continue
+            if not delta_link:
+                raise UnexpectedResponse("delta page has neither nextLink nor deltaLink", response.status_code,
+                                         response.headers.get("request-id"))
+            yield DeltaPage(items, delta_link)
+            return
+
+    # -- $batch -------------------------------------------------------------------------------------------------
+    def batch(self, requests_: list[dict]) -> list[dict]:
+        """POST /$batch in chunks of 20; sub-responses in request order. Only 429 sub-requests are re-sent."""
+        prepared = []
+        for index, item in enumerate(requests_):
+            sub = dict(item)
+            sub.setdefault("id", str(index + 1))
+            sub.setdefault("method", "GET")
+            prepared.append(sub)
+        ids = [str(sub["id"]) for sub in prepared]
+        if len(set(ids)) != len(ids):
+            raise ValueError("batch request ids must be unique")
+        position = {sub_id: i for i, sub_id in enumerate(ids)}
+        results: list[dict | None] = [None] * len(prepared)
+        for start in range(0, len(prepared), BATCH_LIMIT):
+            self._batch_chunk(prepared[start:start + BATCH_LIMIT], position, results)
+        return results  # type: ignore[return-value]  # every slot is filled, or _batch_chunk raised
+
+    def _batch_chunk(self, pending: list[dict], position: dict[str, int], results: list[dict | None]) -> None:
+        attempt = 0
+        while pending:
+            body = self.post("/$batch", {"requests": pending}) or {}
+            answered: dict[str, dict] = {}
+            for sub_response in body.get("responses") or []:
+                answered[str(sub_response.get("id"))] = sub_response
+            throttled, waits = [], []
+            for sub in pending:
+                sub_response = answered.get(str(sub["id"]))
+                if sub_response is None:
+                    raise UnexpectedResponse(f"$batch answer lacks sub-response {sub['id']!r}", 200)
+                if sub_response.get("status") == 429:
+                    throttled.append(sub)
+                    waits.append(parse_retry_after(_header(sub_response, "Retry-After")))
+                else:
+                    results[position[str(sub["id"])]] = sub_response
+            if not throttled:
+                return
+            known = [w for w in waits if w is not None]
+            error = GraphError(429, "TooManyRequests", "$batch sub-requests throttled", method="POST", path="/$batch")
+            wait = self._retry_wait(max(known) if known else None, attempt, error)
+            logger.info("$batch: %d of %d sub-requests throttled; retry %d in %.1fs", len(throttled), len(pending),
+                        attempt + 1, wait)
+            self._sleep(wait)
+            attempt += 1
+            pending = throttled
+
+    # -- internals ----------------------------------------------------------------------------------------------
+    def _retry_wait(self, retry_after: float | None, attempt: int, error) -> float:
+        """Seconds to sleep before retry `attempt + 1`, or raise GraphThrottled when that is not allowed."""
+        limit = self.endpoints.max_retry_wait
+        if (retry_after is not None and retry_after > limit) or attempt >= self.endpoints.max_retries:
+            raise GraphThrottled(
+                retry_after, status=error.status, request_id=error.request_id, code=error.code,
+                message=error.message, client_request_id=error.client_request_id, date=error.date,
+                method=error.method, path=error.path,
+            )
+        if retry_after is not None:
+            return retry_after
+        ceiling = min(limit, BACKOFF_BASE * 2 ** attempt)
+        return ceiling / 2 + ceiling / 2 * self._jitter()  # exponential backoff, "equal jitter"
+
+    def _send(self, method, url, path, *, params, json, headers) -> requests.Response:
+        token = self.tokens.acquire_app_token()
+        sent_headers = {"Accept": "application/json", "client-request-id": str(uuid.uuid4())}
+        sent_headers.update(headers or {})
+        sent_headers["Authorization"] = f"Bearer {token.access_token}"
+        with self._count_lock:
+            self.request_count += 1
+            self.requests_by_path[path] += 1
+        try:
+            response = self.session.request(method, url, params=params, json=json, headers=sent_headers)
+            response.content  # read the body now, so a connection dropped mid-body surfaces here  # noqa: B018
+        except TRANSPORT_ERRORS as exc:
+            logger.warning("Graph %s %s: %s", method, path, type(exc).__name__)
+            raise connection_error(exc, url) from exc
+        return response
+
+    def _path_label(self, url: str) -> str:
+        path = urlsplit(url).path
+        prefix = urlsplit(self.endpoints.graph_base).path
+        return path[len(prefix):] if path.startswith(prefix + "/") else path
+
+    @staticmethod
+    def _json(response: requests.Response):
+        try:
+            return response.json()
+        except ValueError:
+            raise UnexpectedResponse(
+                f"not JSON ({response.headers.get('Content-Type')})", response.status_code,
+                response.headers.get("request-id"),
+            ) from None
+
+
+def _header(sub_response: dict, name: str) -> str | None:
+    for key, value in (sub_response.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return value
+    return None

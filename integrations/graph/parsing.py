@@ -1,0 +1,68 @@
+"""Turning Graph's error responses and Retry-After headers into values and typed errors."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import requests
+
+from .errors import DeltaTokenExpired, GraphError, NotFound, PermissionDenied
+
+NO_ROLES_MESSAGE = "either scp or roles claim need to be present in the token"
+DELTA_EXPIRED_CODES = frozenset({"syncstatenotfound", "resyncrequired", "syncstateinvalid"})
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (Graph sends integer seconds; an HTTP date is accepted too). None if absent/garbage."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(int(value)))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def graph_error_body(response: requests.Response) -> dict:
+    """{"code", "message", "innerError": {...}} from Graph's {"error": {...}}, or {} for other bodies."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def error_from_response(response: requests.Response, method: str, path: str, *, delta: bool = False) -> GraphError:
+    error = graph_error_body(response)
+    inner = error.get("innerError") or error.get("innererror") or {}
+    if not isinstance(inner, dict):
+        inner = {}
+    status = response.status_code
+    code = error.get("code")
+    message = error.get("message") if isinstance(error.get("message"), str) else None
+    fields = {
+        "code": code,
+        "message": message or response.reason,
+        "request_id": response.headers.get("request-id") or inner.get("request-id"),
+        "client_request_id": response.headers.get("client-request-id") or inner.get("client-request-id"),
+        "date": inner.get("date") or response.headers.get("Date"),
+        "method": method,
+        "path": path,
+    }
+    codes = {str(c).lower() for c in (code, inner.get("code")) if c}
+    if delta and (status == 410 or (status == 400 and codes & DELTA_EXPIRED_CODES)):
+        return DeltaTokenExpired(status, location=response.headers.get("Location"), **fields)
+    if status == 403:  # Authorization_RequestDenied (directory), ErrorAccessDenied (Outlook), Forbidden, ...
+        return PermissionDenied(status, **fields)
+    if status == 401 and message and NO_ROLES_MESSAGE in message.lower():
+        return PermissionDenied(status, **fields)
+    if status == 404:
+        return NotFound(status, **fields)
+    return GraphError(status, **fields)

@@ -1,0 +1,103 @@
+"""Writes to the Entra connection: save settings, run Test Connection, record the outcome. Each change is audited."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.connection_test import TestOutcome, connection_test
+from integrations.graph import forget_client
+from integrations.models import EntraConnection
+from organizations.audit import audit_record, field_changes
+from organizations.models import Organization
+
+logger = logging.getLogger(__name__)
+
+# Secrets (and the bulky certificate) are audited as "(changed)", never by value.
+REDACTED_FIELDS = frozenset({"client_secret", "certificate_private_key", "certificate_pem"})
+CREDENTIAL_FIELDS = frozenset({"tenant_id", "client_id", "credential_type", "client_secret",
+                               "certificate_private_key", "certificate_pem", "certificate_thumbprint"})
+AUDITED_FIELDS = ("tenant_id", "client_id", "credential_type", "client_secret", "secret_expires_on",
+                  "certificate_private_key", "certificate_pem", "certificate_thumbprint", "feature_user_sync",
+                  "feature_group_scope", "feature_contacts", "feature_presence", "feature_presence_writeback")
+
+
+def connection_for(organization: Organization) -> EntraConnection:
+    """The organization's connection, or an unsaved blank one."""
+    return EntraConnection.objects.filter(organization=organization).first() or EntraConnection(
+        organization=organization
+    )
+
+
+def _snapshot(connection: EntraConnection) -> dict:
+    return {name: getattr(connection, name) for name in AUDITED_FIELDS}
+
+
+@transaction.atomic
+def connection_save(*, connection: EntraConnection, cleaned_data: dict, certificate, actor) -> EntraConnection:
+    """Apply a validated form. Empty secret fields keep the stored secret; the other credential is cleared."""
+    # The form already wrote its input onto `connection`: compare with what is stored.
+    stored = EntraConnection.objects.filter(pk=connection.pk).first() if connection.pk else None
+    before = _snapshot(stored) if stored else {}
+    previous_app = (stored.tenant_id, stored.client_id) if stored else ("", "")
+    for name in ("tenant_id", "client_id", "credential_type", "secret_expires_on", "feature_user_sync",
+                 "feature_group_scope", "feature_contacts", "feature_presence", "feature_presence_writeback"):
+        setattr(connection, name, cleaned_data[name])
+    if connection.credential_type == EntraConnection.CredentialType.SECRET:
+        if cleaned_data.get("client_secret"):
+            connection.client_secret = cleaned_data["client_secret"]
+        connection.certificate_private_key = connection.certificate_pem = connection.certificate_thumbprint = ""
+        connection.certificate_expires_at = None
+    else:
+        connection.certificate_private_key = certificate.private_key_pem
+        connection.certificate_pem = certificate.certificate_pem
+        connection.certificate_thumbprint = certificate.thumbprint
+        connection.certificate_expires_at = certificate.not_after
+        connection.client_secret = ""
+        connection.secret_expires_on = None
+    changes = field_changes(before, _snapshot(connection), secret_fields=REDACTED_FIELDS)
+    if CREDENTIAL_FIELDS & changes.keys() or not connection.pk:
+        connection.credentials_changed_at = timezone.now()
+        connection.status = EntraConnection.Status.UNTESTED
+        connection.status_detail = ""
+        connection.syncs_paused = False
+        connection.graph_secret_expires_at = None
+        connection.last_expiry_warning_days = None
+    if "secret_expires_on" in changes:
+        connection.last_expiry_warning_days = None
+    connection.save()
+    transaction.on_commit(lambda: _forget_clients(previous_app, (connection.tenant_id, connection.client_id)))
+    if changes:
+        audit_record(organization=connection.organization, actor=actor, action="entra.connection_changed",
+                     target="Microsoft Entra ID connection", changes=changes)
+    return connection
+
+
+def _forget_clients(*apps) -> None:
+    for tenant_id, client_id in apps:
+        if tenant_id and client_id:
+            forget_client(tenant_id, client_id)
+
+
+def connection_test_run(*, connection: EntraConnection, actor=None) -> TestOutcome:
+    """Run Test Connection and store its outcome as the connection's status."""
+    outcome = connection_test(connection)
+    connection.last_tested_at = timezone.now()
+    connection.last_test_results = outcome.as_json()
+    if outcome.ok:
+        connection.status = EntraConnection.Status.CONNECTED
+        connection.status_detail = ""
+    else:
+        connection.status = EntraConnection.Status.ERROR
+        connection.status_detail = outcome.first_failure.message
+    connection.syncs_paused = outcome.credential_rejected
+    if outcome.graph_secret_expires_at:
+        connection.graph_secret_expires_at = outcome.graph_secret_expires_at
+    connection.save(update_fields=["last_tested_at", "last_test_results", "status", "status_detail",
+                                   "syncs_paused", "graph_secret_expires_at", "updated_at"])
+    audit_record(organization=connection.organization, actor=actor, action="entra.connection_tested",
+                 target="Microsoft Entra ID connection",
+                 changes={"result": [None, "passed" if outcome.ok else "failed"]})
+    logger.info("Test Connection for organization %s: %s", connection.organization_id,
+                "passed" if outcome.ok else f"failed ({outcome.first_failure.key})")
+    return outcome

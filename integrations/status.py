@@ -1,0 +1,48 @@
+"""How the connection's state reads to an admin: the navigation badge and the warning banners."""
+
+from dataclasses import dataclass
+
+from integrations.models import EntraConnection
+
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Badge:
+    level: str  # ok, warn, error, muted
+    short: str  # for the navigation
+    text: str  # for the Integrations page
+
+
+def connection_badge(connection: EntraConnection | None, now=None) -> Badge:
+    if connection is None or not connection.pk or not connection.is_configured:
+        return Badge("muted", "Not configured", "Not configured")
+    if connection.status == EntraConnection.Status.ERROR:
+        return Badge("error", "Error", f"Error: {connection.status_detail}")
+    days = connection.days_until_expiry(now)
+    if days is not None and days < 0:
+        return Badge("error", "Expired", "Error: the credential has expired")
+    if connection.status == EntraConnection.Status.UNTESTED:
+        return Badge("warn", "Not tested", "Saved, not tested: click Test Connection")
+    if days is not None and days <= EXPIRY_WARNING_DAYS:
+        return Badge("warn", f"Expires in {days}d", f"Connected · Secret expires in {days} days")
+    return Badge("ok", "Connected", "Connected")
+
+
+def credential_banners(connection: EntraConnection | None, now=None) -> list[dict]:
+    if connection is None or not connection.pk or not connection.is_configured:
+        return []
+    banners = []
+    if connection.syncs_paused:
+        banners.append({"level": "error", "text": f"Microsoft Entra syncs are paused: {connection.status_detail}"})
+    days = connection.days_until_expiry(now)
+    if days is not None and not connection.syncs_paused:
+        expires = connection.credential_expires_at
+        if days < 0:
+            banners.append({"level": "error", "text": f"The Microsoft Entra credential expired on {expires:%Y-%m-%d}."
+                            " Syncs will fail until a new one is saved."})
+        elif days <= EXPIRY_WARNING_DAYS:
+            banners.append({"level": "warn", "text": f"The Microsoft Entra client credential expires in {days} "
+                            f"day{'s' if days != 1 else ''}, on {expires:%Y-%m-%d}. Create a new one in Entra and "
+                            "enter it here."})
+    return banners

@@ -1,0 +1,25 @@
+"""The Redirect URIs an admin registers in Entra: built from PUBLIC_BASE_URL, exactly as the SSO views serve them.
+
+Entra matches redirect URIs exactly (case and trailing slash), so these paths are the single source of truth
+for both the setup page and the SSO callbacks.
+"""
+
+from django.conf import settings
+
+ADMIN_CALLBACK_PATH = "/sso/microsoft/callback/"
+UC_CLIENT_CALLBACK_PATH = "/sso/uc/microsoft/callback/"
+
+
+def admin_redirect_uri() -> str:
+    return settings.PUBLIC_BASE_URL + ADMIN_CALLBACK_PATH
+
+
+def uc_client_redirect_uri() -> str:
+    return settings.PUBLIC_BASE_URL + UC_CLIENT_CALLBACK_PATH
+
+
+def redirect_uris() -> list[dict]:
+    return [
+        {"label": "Portal administrators (Sign in with Microsoft)", "uri": admin_redirect_uri()},
+        {"label": "UC Client users (Sign in with Microsoft)", "uri": uc_client_redirect_uri()},
+    ]
