@@ -24,7 +24,7 @@ from integrations.graph import (
     GraphConnectionError,
     decode_jwt_claims,
 )
-from integrations.models import EntraConnection
+from integrations.models import EntraConnection, calendar_days_between
 from integrations.permissions import PERMISSIONS, required_permissions
 
 OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
@@ -42,7 +42,7 @@ class Check:
 
 
 @dataclass
-class TestOutcome:
+class ConnectionTestOutcome:
     checks: list[Check] = field(default_factory=list)
     credential_rejected: bool = False
     graph_secret_expires_at: datetime | None = None
@@ -63,9 +63,9 @@ class TestOutcome:
         return [asdict(check) for check in self.checks]
 
 
-def connection_test(connection: EntraConnection, *, now: datetime | None = None) -> TestOutcome:
+def connection_test(connection: EntraConnection, *, now: datetime | None = None) -> ConnectionTestOutcome:
     now = now or timezone.now()
-    outcome = TestOutcome()
+    outcome = ConnectionTestOutcome()
     client = graph_client_for(connection)
     client.clear_token_cache()  # consent may have changed since the cached token was issued
     try:
@@ -94,7 +94,7 @@ def connection_test(connection: EntraConnection, *, now: datetime | None = None)
     return outcome
 
 
-def _token_refused(outcome: TestOutcome, connection: EntraConnection, exc: AuthenticationFailed) -> None:
+def _token_refused(outcome: ConnectionTestOutcome, connection: EntraConnection, exc: AuthenticationFailed) -> None:
     explanation = explain_authentication_failure(exc, tenant_id=connection.tenant_id, client_id=connection.client_id)
     outcome.credential_rejected = explanation.credential_rejected
     if explanation.check == "authority":
@@ -105,7 +105,7 @@ def _token_refused(outcome: TestOutcome, connection: EntraConnection, exc: Authe
     outcome.add("credentials", "Credentials accepted", FAIL, explanation.message, explanation.fix)
 
 
-def _check_clock(outcome: TestOutcome, access_token: str, now: datetime) -> None:
+def _check_clock(outcome: ConnectionTestOutcome, access_token: str, now: datetime) -> None:
     issued_at = decode_jwt_claims(access_token).get("iat")
     if not isinstance(issued_at, (int, float)):
         return
@@ -119,7 +119,7 @@ def _check_clock(outcome: TestOutcome, access_token: str, now: datetime) -> None
                     "Synchronize the server's clock (NTP): token validation and certificate sign-in depend on it.")
 
 
-def _check_permissions(outcome: TestOutcome, connection: EntraConnection, roles: set[str]) -> None:
+def _check_permissions(outcome: ConnectionTestOutcome, connection: EntraConnection, roles: set[str]) -> None:
     required = {p.name for p in required_permissions(connection)}
     if not roles:
         outcome.add("consent", "Admin consent", FAIL,
@@ -142,7 +142,7 @@ def _check_permissions(outcome: TestOutcome, connection: EntraConnection, roles:
             outcome.add(key, label, SKIP, "Not granted; not needed by the features you enabled.")
 
 
-def _check_graph_reads(outcome: TestOutcome, client) -> None:
+def _check_graph_reads(outcome: ConnectionTestOutcome, client) -> None:
     try:
         organization = client.get("/organization", params={"$select": "id,displayName,verifiedDomains"})
         tenants = organization.get("value") or []
@@ -161,7 +161,7 @@ def _check_graph_reads(outcome: TestOutcome, client) -> None:
         outcome.add("graph:users", "Read users", FAIL, message, fix)
 
 
-def _check_expiry(outcome: TestOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
+def _check_expiry(outcome: ConnectionTestOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
     label = "Credential expiry"
     if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
         _expiry_result(outcome, connection.certificate_expires_at, now, "from the certificate")
@@ -181,8 +181,7 @@ def _check_expiry(outcome: TestOutcome, connection: EntraConnection, client, rol
             _expiry_result(outcome, expires_at, now, "read from Microsoft Entra")
             return
     if connection.secret_expires_on:
-        entered = datetime.combine(connection.secret_expires_on, datetime.min.time(), tzinfo=UTC)
-        _expiry_result(outcome, entered, now, "as entered")
+        _expiry_result(outcome, connection.credential_expires_at, now, "as entered")
         return
     outcome.add("expiry", label, WARN, "The secret's expiry date is unknown.",
                 "Enter the expiry date shown in Entra when you created the secret, or grant Application.Read.All.")
@@ -206,12 +205,12 @@ def _parse_graph_datetime(value) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _expiry_result(outcome: TestOutcome, expires_at: datetime | None, now: datetime, source: str) -> None:
+def _expiry_result(outcome: ConnectionTestOutcome, expires_at: datetime | None, now: datetime, source: str) -> None:
     label = "Credential expiry"
     if expires_at is None:
         outcome.add("expiry", label, WARN, "The credential's expiry date is unknown.")
         return
-    days = (expires_at - now).days
+    days = calendar_days_between(now, expires_at)
     when = f"{expires_at:%Y-%m-%d} ({source})"
     if expires_at <= now:
         outcome.add("expiry", label, FAIL, f"The credential expired on {when}.",

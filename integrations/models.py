@@ -1,5 +1,7 @@
 """The connection of an organization's PBX to its Microsoft Entra tenant."""
 
+from datetime import UTC, datetime, time
+
 from django.db import models
 from django.utils import timezone
 
@@ -73,13 +75,16 @@ class EntraConnection(models.Model):
         if self.graph_secret_expires_at:
             return self.graph_secret_expires_at
         if self.secret_expires_on:
-            return timezone.make_aware(
-                timezone.datetime.combine(self.secret_expires_on, timezone.datetime.min.time())
-            )
+            return datetime.combine(self.secret_expires_on, time.min, tzinfo=UTC)
         return None
 
     def days_until_expiry(self, now=None) -> int | None:
+        """Calendar days (UTC) from today to the expiry date: 0 on the day it expires, negative after."""
         expires = self.credential_expires_at
         if expires is None:
             return None
-        return (expires - (now or timezone.now())).days
+        return calendar_days_between(now or timezone.now(), expires)
+
+
+def calendar_days_between(start: datetime, end: datetime) -> int:
+    return (end.astimezone(UTC).date() - start.astimezone(UTC).date()).days

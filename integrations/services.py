@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.connection_test import TestOutcome, connection_test
+from integrations.connection_test import ConnectionTestOutcome, connection_test
 from integrations.graph import forget_client
 from integrations.models import EntraConnection
 from organizations.audit import audit_record, field_changes
@@ -79,7 +79,7 @@ def _forget_clients(*apps) -> None:
             forget_client(tenant_id, client_id)
 
 
-def connection_test_run(*, connection: EntraConnection, actor=None) -> TestOutcome:
+def connection_test_run(*, connection: EntraConnection, actor=None) -> ConnectionTestOutcome:
     """Run Test Connection and store its outcome as the connection's status."""
     outcome = connection_test(connection)
     connection.last_tested_at = timezone.now()

@@ -178,7 +178,8 @@ def test_no_consent_at_all(rsps, connection):
 
 def test_secret_expiring_soon_warns_and_shows_banner(rsps, connection, admin_client):
     mock_entra(rsps, graph_endpoints(), TENANT, CLIENT, roles=ALL_ROLES)
-    graph_reads(rsps, secret_end=timezone.now() + datetime.timedelta(days=10, hours=1))
+    noon_today = timezone.now().replace(hour=12, minute=0)
+    graph_reads(rsps, secret_end=noon_today + datetime.timedelta(days=10))
     outcome = connection_test_run(connection=connection)
     assert outcome.ok
     assert checks_by_key(outcome)["expiry"].status == "warn"
