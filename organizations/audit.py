@@ -20,7 +20,7 @@ def field_changes(before: dict, after: dict, *, secret_fields: frozenset[str] = 
     changes = {}
     for name, new in after.items():
         old = before.get(name)
-        if old == new:
+        if old == new or (not old and not new):  # None, "" and False all mean "not set"
             continue
         if name in secret_fields:
             changes[name] = [SECRET_PLACEHOLDER, SECRET_PLACEHOLDER]

@@ -2,6 +2,8 @@ import pytest
 
 from tests.factories import make_admin, make_extension, make_organization
 
+pytest_plugins = ["emulator.pytest_plugin", "tests.browser_fixtures"]
+
 
 @pytest.fixture
 def organization(db):

@@ -1,17 +1,14 @@
 """Integrations > Microsoft Entra ID: validation, write-only secrets, audit, and nothing saved from a bad form."""
 
-import datetime
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes
 from django.db import connection as db
 from django.urls import reverse
 
 from integrations.models import EntraConnection
 from organizations.models import AuditEntry
+from tests.certificates import make_certificate
 
 pytestmark = pytest.mark.django_db
 URL = reverse("integrations:entra")
@@ -25,18 +22,6 @@ def form_data(**overrides):
             "feature_user_sync": "on"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def make_certificate(days_valid=365):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pbx-portal")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=2))
-            .not_valid_after(now + datetime.timedelta(days=days_valid)).sign(key, hashes.SHA256()))
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode(), cert
 
 
 def test_page_shows_redirect_uris_and_permissions(admin_client, settings):

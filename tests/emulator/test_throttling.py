@@ -1,0 +1,20 @@
+def test_budget_per_app_over_sliding_window(emulator_clean, app_token):
+    emu = emulator_clean
+    emu.control("POST", "/_emulator/throttling", json={"limit": 5, "window": 30})
+    statuses = [emu.graph("GET", "organization", token=app_token) for _ in range(6)]
+    assert [r.status_code for r in statuses[:5]] == [200] * 5
+    throttled = statuses[5]
+    assert throttled.status_code == 429 and throttled.json()["error"]["code"] == "TooManyRequests"
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 30
+    emu.reset()  # back to off
+    assert all(emu.graph("GET", "organization", token=app_token).status_code == 200 for _ in range(8))
+
+
+def test_window_slides(emulator_clean, app_token):
+    import time
+
+    emu = emulator_clean
+    emu.control("POST", "/_emulator/throttling", json={"limit": 2, "window": 0.5})
+    assert [emu.graph("GET", "organization", token=app_token).status_code for _ in range(3)] == [200, 200, 429]
+    time.sleep(0.6)
+    assert emu.graph("GET", "organization", token=app_token).status_code == 200
