@@ -2,7 +2,6 @@
 
 import datetime
 import json
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,18 +14,11 @@ from integrations.graph import clear_clients
 from integrations.graph.testing import mock_entra, openid_configuration_url, token_url
 from integrations.models import EntraConnection
 from integrations.services import connection_test_run
+from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "fixtures" / "graph_client"
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-CLIENT = "00001111-aaaa-2222-bbbb-3333cccc4444"
-SECRET = "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789"
 GRAPH = "https://graph.microsoft.com/v1.0"
 ALL_ROLES = ["User.Read.All", "GroupMember.Read.All", "Contacts.Read", "Presence.Read.All", "Application.Read.All"]
-
-
-def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +39,7 @@ def connection(organization):
 @pytest.fixture
 def rsps():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add("GET", "https://login.microsoftonline.com/common/discovery/instance",
-                 json=fixture("instance_discovery.json"))
+        mock.add("GET", INSTANCE_DISCOVERY, json=load("instance_discovery.json"))
         yield mock
 
 
@@ -79,8 +70,8 @@ def graph_reads(rsps, *, secret_end=None, hint=SECRET[:3]):
 
 def entra_refuses(rsps, body_fixture, status):
     rsps.add("GET", openid_configuration_url(graph_endpoints(), TENANT),
-             json=json.loads(json.dumps(fixture("openid_configuration.json")).replace("{tenant}", TENANT)))
-    rsps.add("POST", token_url(graph_endpoints(), TENANT), json=fixture(body_fixture), status=status)
+             json=json.loads(json.dumps(load("openid_configuration.json")).replace("{tenant}", TENANT)))
+    rsps.add("POST", token_url(graph_endpoints(), TENANT), json=load(body_fixture), status=status)
 
 
 def checks_by_key(outcome):
@@ -129,7 +120,7 @@ def test_expired_secret_message(rsps, connection):
 
 
 def test_unknown_tenant(rsps, connection):
-    rsps.add("GET", openid_configuration_url(graph_endpoints(), TENANT), json=fixture("entra_error_90002.json"),
+    rsps.add("GET", openid_configuration_url(graph_endpoints(), TENANT), json=load("entra_error_90002.json"),
              status=400)
     outcome = connection_test_run(connection=connection)
     check = checks_by_key(outcome)["authority"]
@@ -164,8 +155,8 @@ def test_missing_permission_is_named(rsps, connection):
 
 def test_no_consent_at_all(rsps, connection):
     mock_entra(rsps, graph_endpoints(), TENANT, CLIENT, roles=None)
-    rsps.add("GET", f"{GRAPH}/organization", json=fixture("graph_error_401_no_roles.json"), status=401)
-    rsps.add("GET", f"{GRAPH}/users", json=fixture("graph_error_401_no_roles.json"), status=401)
+    rsps.add("GET", f"{GRAPH}/organization", json=load("graph_error_401_no_roles.json"), status=401)
+    rsps.add("GET", f"{GRAPH}/users", json=load("graph_error_401_no_roles.json"), status=401)
     outcome = connection_test_run(connection=connection)
     checks = checks_by_key(outcome)
     assert checks["consent"].status == "fail"

@@ -1,4 +1,4 @@
-from conftest import all_pages
+from tests.emulator.helpers import all_pages
 
 
 def _shared(emu):

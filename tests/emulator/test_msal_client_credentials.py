@@ -3,8 +3,9 @@ import datetime as dt
 import jwt
 import msal
 import trustme
-from conftest import TrustingSession
 from cryptography.hazmat.primitives import hashes, serialization
+
+from tests.emulator.helpers import TrustingSession
 
 SCOPES = ["https://graph.microsoft.com/.default"]
 

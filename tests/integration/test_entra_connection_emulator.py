@@ -5,6 +5,7 @@ import urllib.parse
 
 import pytest
 
+from integrations.certificates import certificate_credential_load
 from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from integrations.services import connection_save, connection_test_run
@@ -27,6 +28,16 @@ def connection(emu, organization):
     return EntraConnection.objects.create(
         organization=organization, tenant_id=emu.tenant_id, client_id=emu.client_id,
         client_secret=emu.client_secret, status=EntraConnection.Status.UNTESTED,
+    )
+
+
+def save_certificate_connection(emu, organization, actor, key_pem, cert_pem) -> EntraConnection:
+    return connection_save(
+        connection=EntraConnection(organization=organization),
+        cleaned_data={"tenant_id": emu.tenant_id, "client_id": emu.client_id, "credential_type": "certificate",
+                      "secret_expires_on": None, "feature_user_sync": True, "feature_group_scope": False,
+                      "feature_contacts": False, "feature_presence": False, "feature_presence_writeback": False},
+        certificate=certificate_credential_load(key_pem, cert_pem), actor=actor,
     )
 
 
@@ -142,15 +153,7 @@ def test_untrusted_certificate_is_a_tls_failure(emu, connection, settings):
 def test_certificate_credential(emu, organization, admin_user):
     key_pem, cert_pem, _ = make_certificate()
     emu.control("POST", "/_emulator/app/certificates", json={"pem": cert_pem})
-    from integrations.certificates import certificate_credential_load
-
-    connection = connection_save(
-        connection=EntraConnection(organization=organization),
-        cleaned_data={"tenant_id": emu.tenant_id, "client_id": emu.client_id, "credential_type": "certificate",
-                      "secret_expires_on": None, "feature_user_sync": True, "feature_group_scope": False,
-                      "feature_contacts": False, "feature_presence": False, "feature_presence_writeback": False},
-        certificate=certificate_credential_load(key_pem, cert_pem), actor=admin_user,
-    )
+    connection = save_certificate_connection(emu, organization, admin_user, key_pem, cert_pem)
     outcome = connection_test_run(connection=connection)
     assert outcome.ok, [(c.key, c.message) for c in outcome.checks if c.status == "fail"]
     assert "from the certificate" in checks(outcome)["expiry"].message
@@ -158,15 +161,7 @@ def test_certificate_credential(emu, organization, admin_user):
 
 def test_unregistered_certificate_is_rejected(emu, organization, admin_user):
     key_pem, cert_pem, _ = make_certificate()
-    from integrations.certificates import certificate_credential_load
-
-    connection = connection_save(
-        connection=EntraConnection(organization=organization),
-        cleaned_data={"tenant_id": emu.tenant_id, "client_id": emu.client_id, "credential_type": "certificate",
-                      "secret_expires_on": None, "feature_user_sync": True, "feature_group_scope": False,
-                      "feature_contacts": False, "feature_presence": False, "feature_presence_writeback": False},
-        certificate=certificate_credential_load(key_pem, cert_pem), actor=admin_user,
-    )
+    connection = save_certificate_connection(emu, organization, admin_user, key_pem, cert_pem)
     check = checks(connection_test_run(connection=connection))["credentials"]
     assert check.status == "fail"
     assert "certificate" in check.message.lower()

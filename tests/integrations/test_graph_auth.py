@@ -1,7 +1,5 @@
 """App tokens through MSAL: discovery, caching, roles, and Entra's errors mapped to typed exceptions."""
 
-import json
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,18 +22,12 @@ from integrations.graph.testing import (
     openid_configuration_url,
     token_url,
 )
+from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graph_client"
-TENANT = "a3f1c2d4-0000-4e5f-9a8b-7c6d5e4f3a2b"
-CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e"
-SECRET = "Qx~8Q~S3cretValue-never-in-logs.0123456789"
 MS = GraphEndpoints()
 EMULATOR = GraphEndpoints(authority_host="https://127.0.0.1:8443", graph_url="https://127.0.0.1:8443")
-INSTANCE_DISCOVERY = "https://login.microsoftonline.com/common/discovery/instance"
 
 
-def load(name):
-    return json.loads((FIXTURES / name).read_text())
 
 
 def creds(**overrides):

@@ -1,23 +1,18 @@
 """$batch: chunks of 20, request order, and only throttled sub-requests re-sent."""
 
 import json
-from pathlib import Path
 
 import pytest
 import responses
 
 from integrations.graph import AppCredentials, GraphClient, GraphEndpoints, GraphThrottled, UnexpectedResponse
 from integrations.graph.testing import mock_entra
+from tests.graph_payloads import CLIENT, TENANT, load
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graph_client"
-TENANT = "a3f1c2d4-0000-4e5f-9a8b-7c6d5e4f3a2b"
-CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e"
 ENDPOINTS = GraphEndpoints(max_retries=2, max_retry_wait=30)
 BATCH = "https://graph.microsoft.com/v1.0/$batch"
 
 
-def load(name):
-    return json.loads((FIXTURES / name).read_text())
 
 
 @pytest.fixture

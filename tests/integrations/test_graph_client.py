@@ -1,7 +1,5 @@
 """GraphClient requests: paging, delta rounds, retries, typed errors, and URL safety."""
 
-import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,19 +24,13 @@ from integrations.graph import (
 )
 from integrations.graph.parsing import parse_retry_after
 from integrations.graph.testing import mock_entra, token_url
+from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graph_client"
-TENANT = "a3f1c2d4-0000-4e5f-9a8b-7c6d5e4f3a2b"
-CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e"
-SECRET = "Qx~8Q~S3cretValue-never-in-logs.0123456789"
 ENDPOINTS = GraphEndpoints(max_retries=3, max_retry_wait=60)
 USERS = "https://graph.microsoft.com/v1.0/users"
 DELTA = "https://graph.microsoft.com/v1.0/users/delta"
-INSTANCE_DISCOVERY = "https://login.microsoftonline.com/common/discovery/instance"
 
 
-def load(name):
-    return json.loads((FIXTURES / name).read_text())
 
 
 def query_of(url):

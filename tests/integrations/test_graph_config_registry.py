@@ -8,10 +8,8 @@ import responses
 
 from integrations.graph import AppCredentials, GraphEndpoints, clear_clients, forget_client, get_client
 from integrations.graph.testing import mock_entra, token_url
+from tests.graph_payloads import CLIENT, SECRET, TENANT
 
-TENANT = "a3f1c2d4-0000-4e5f-9a8b-7c6d5e4f3a2b"
-CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e"
-SECRET = "Qx~8Q~S3cretValue-never-in-logs.0123456789"
 EMULATOR = GraphEndpoints(authority_host="https://127.0.0.1:8443", graph_url="https://127.0.0.1:8443/")
 
 

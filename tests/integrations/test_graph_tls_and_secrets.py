@@ -25,10 +25,8 @@ from integrations.graph import (
 )
 from integrations.graph.http import build_session
 from integrations.graph.testing import app_token_claims, fake_jwt, mock_entra, openid_configuration
+from tests.graph_payloads import CLIENT, SECRET, TENANT
 
-TENANT = "a3f1c2d4-0000-4e5f-9a8b-7c6d5e4f3a2b"
-CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e"
-SECRET = "Qx~8Q~S3cretValue-never-in-logs.0123456789"
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 
