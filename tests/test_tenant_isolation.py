@@ -99,3 +99,28 @@ def test_user_without_organization_sees_nothing(client, django_user_model, forei
     response = client.get(reverse("extensions:list"), follow=True)
     assert response.status_code == 403
     assert "Fabrikam Secret Person" not in response.content.decode()
+
+
+def test_saving_entra_settings_never_touches_another_organization(admin_client, foreign_connection, organization):
+    response = admin_client.post(reverse("integrations:entra"), {
+        "tenant_id": "contoso.onmicrosoft.com", "client_id": "00001111-aaaa-2222-bbbb-3333cccc4444",
+        "credential_type": "secret", "client_secret": "Contoso~secret-value-0123456789abcdef",
+        "feature_user_sync": "on", "organization": foreign_connection.organization_id,
+    })
+    assert response.status_code == 302
+    foreign_connection.refresh_from_db()
+    assert (foreign_connection.tenant_id, foreign_connection.client_secret) == ("fabrikam.example", "fab-secret")
+    assert EntraConnection.objects.get(organization=organization).tenant_id == "contoso.onmicrosoft.com"
+
+
+def test_test_connection_only_tests_own_connection(admin_client, foreign_connection):
+    response = admin_client.post(reverse("integrations:entra_test"), follow=True)
+    assert "Save the Tenant ID" in response.content.decode()
+    foreign_connection.refresh_from_db()
+    assert foreign_connection.last_tested_at is None
+
+
+def test_operator_pages_are_refused_for_admins(admin_client):
+    response = admin_client.get(reverse("organizations:choose"))
+    assert response.status_code == 302 and "/login/" in response.url
+    assert admin_client.get("/operator/").status_code == 302
