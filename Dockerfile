@@ -4,7 +4,10 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --noinput \
+# collectstatic needs settings only: throwaway build-time keys, never used at run time.
+RUN DEBUG=false SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    FIELD_ENCRYPTION_KEY="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    python manage.py collectstatic --noinput \
     && useradd --system --home /app portal && chown -R portal /app
 USER portal
 EXPOSE 8000

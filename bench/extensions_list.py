@@ -82,7 +82,7 @@ def main() -> None:
         for label, url in (
             ("list, first page, by number", "/extensions/"),
             ("list, page 300, by name desc", "/extensions/?sort=-name&page=300"),
-            ("search 'person0123'", "/extensions/?q=person0123"),
+            ("search 'Person 000123' (1 match)", "/extensions/?q=Person%20000123"),
             ("search department 'Finance'", "/extensions/?q=Finance&sort=name"),
         ):
             timings, queries = [], None

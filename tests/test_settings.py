@@ -95,3 +95,28 @@ def test_production_starts_with_real_keys_and_rotation_list(tmp_path):
     assert values["debug"] is False
     assert values["keys"] == 2
     assert not (tmp_path / "field_encryption_key").exists()
+
+
+def test_production_refuses_a_malformed_encryption_key(tmp_path):
+    result = run_settings(tmp_path, DEBUG="false", SECRET_KEY="k" * 50, FIELD_ENCRYPTION_KEY="not-a-fernet-key")
+    assert result.returncode != 0
+    assert "not a Fernet key" in result.stderr
+
+
+def test_production_serves_hashed_compressed_static_files(tmp_path):
+    env_keys = {"DEBUG": "false", "SECRET_KEY": "k" * 50, "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                "PORTAL_VAR_DIR": str(tmp_path)}
+    env = {k: v for k, v in os.environ.items() if k not in PORTAL_VARS}
+    env.update(env_keys, DJANGO_SETTINGS_MODULE="pbx_portal.settings")
+    static_root = tmp_path / "static"
+    probe = (f"import django; from django.conf import settings; settings.STATIC_ROOT = {str(static_root)!r}; "
+             "django.setup(); from django.core.management import call_command; "
+             "call_command('collectstatic', '--noinput', verbosity=0); "
+             "from django.templatetags.static import static; print(static('css/portal.css'))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    hashed = result.stdout.strip()
+    assert hashed.startswith("/static/css/portal.") and hashed.endswith(".css") and hashed != "/static/css/portal.css"
+    assert (static_root / hashed.removeprefix("/static/")).exists()
+    assert (static_root / (hashed.removeprefix("/static/") + ".gz")).exists()
