@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .auth import AppToken, TokenProvider
+from .auth import AppToken, TokenProvider, decode_jwt_claims
 from .config import AppCredentials, GraphEndpoints
 from .errors import ForeignHostRefused, GraphError, GraphThrottled, PermissionDenied, UnexpectedResponse
 from .http import TRANSPORT_ERRORS, build_session, connection_error
@@ -23,6 +23,8 @@ from .parsing import error_from_response, parse_retry_after
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 503, 504})
+# A cached token older than this may predate new admin consent: on a permission error it is refreshed once.
+CONSENT_RECHECK_SECONDS = 300
 BATCH_LIMIT = 20
 BACKOFF_BASE = 1.0
 
@@ -44,6 +46,7 @@ class GraphClient:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
     ):
         self.credentials = credentials
         self.endpoints = endpoints or GraphEndpoints()
@@ -52,6 +55,7 @@ class GraphClient:
         self.tokens = TokenProvider(credentials, self.endpoints, self.session)
         self._sleep = sleep
         self._jitter = jitter
+        self._clock = clock
         self._count_lock = threading.Lock()
         self.request_count = 0
         self.requests_by_path: Counter[str] = Counter()
@@ -99,14 +103,14 @@ class GraphClient:
         attempt = 0
         refreshed = False
         while True:
-            response = self._send(method, url, path, params=params, json=json, headers=headers)
+            response, token = self._send(method, url, path, params=params, json=json, headers=headers)
             status = response.status_code
             if status < 400:
                 return response
             error = error_from_response(response, method, path, delta=delta)
-            if status == 401 and not refreshed and not isinstance(error, PermissionDenied):
-                logger.info("Graph %s %s: 401 (request-id=%s), refreshing the token once", method, path,
-                            error.request_id)
+            if not refreshed and self._worth_a_fresh_token(status, error, token):
+                logger.info("Graph %s %s: HTTP %s (request-id=%s), refreshing the token once", method, path,
+                            status, error.request_id)
                 refreshed = True
                 self.tokens.clear()
                 continue
@@ -230,7 +234,16 @@ class GraphClient:
         ceiling = min(limit, BACKOFF_BASE * 2 ** attempt)
         return ceiling / 2 + ceiling / 2 * self._jitter()  # exponential backoff, "equal jitter"
 
-    def _send(self, method, url, path, *, params, json, headers) -> requests.Response:
+    def _worth_a_fresh_token(self, status: int, error: GraphError, token: AppToken) -> bool:
+        """A 401 for an expired/invalid token, or a permission error from a cached token old enough to predate
+        new admin consent (other processes' Test Connection cannot clear this process's cache)."""
+        if isinstance(error, PermissionDenied):
+            issued_at = decode_jwt_claims(token.access_token).get("iat")
+            return (token.token_source == "cache" and isinstance(issued_at, (int, float))
+                    and self._clock() - issued_at > CONSENT_RECHECK_SECONDS)
+        return status == 401
+
+    def _send(self, method, url, path, *, params, json, headers) -> tuple[requests.Response, AppToken]:
         token = self.tokens.acquire_app_token()
         sent_headers = {"Accept": "application/json", "client-request-id": str(uuid.uuid4())}
         sent_headers.update(headers or {})
@@ -244,7 +257,7 @@ class GraphClient:
         except TRANSPORT_ERRORS as exc:
             logger.warning("Graph %s %s: %s", method, path, type(exc).__name__)
             raise connection_error(exc, url) from exc
-        return response
+        return response, token
 
     def _path_label(self, url: str) -> str:
         path = urlsplit(url).path

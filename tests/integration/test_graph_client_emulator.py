@@ -107,3 +107,18 @@ def test_batch_of_45_takes_three_posts(emulator_clean, client):
     assert [answer["body"]["id"] for answer in answers] == users
     assert all(answer["status"] == 200 for answer in answers)
     assert emulator_clean.request_counts()["by_route"]["POST /v1.0/$batch"] == 3
+
+
+def test_consent_granted_after_the_token_was_cached_is_picked_up(emulator_clean):
+    import time
+
+    emu = emulator_clean
+    emu.control("POST", "/_emulator/app/permissions", json={"revoke": ["Presence.Read.All", "Presence.ReadWrite.All"]})
+    endpoints = GraphEndpoints(authority_host=emu.base_url, graph_url=emu.base_url, ca_bundle=emu.ca_path)
+    credentials = AppCredentials(emu.tenant_id, emu.client_id, client_secret=emu.client_secret)
+    later = GraphClient(credentials, endpoints, clock=lambda: time.time() + 600)  # the cached token looks old
+    user_id = next(later.iter_items("/users", params={"$top": "1", "$select": "id"}))["id"]
+    emu.control("POST", "/_emulator/app/permissions", json={"grant": ["Presence.Read.All"]})
+    answer = later.post("/communications/getPresencesByUserId", {"ids": [user_id]})
+    assert answer["value"][0]["id"] == user_id
+    later.close()
