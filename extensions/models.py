@@ -68,7 +68,3 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.display_name}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == self.Status.ACTIVE

@@ -5,7 +5,6 @@ server clock; each Graph permission granted (from the token's roles); Graph read
 /users?$top=1); credential expiry (Graph's /applications when permitted, else the date the admin entered).
 """
 
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -25,11 +24,12 @@ from integrations.graph import (
     decode_jwt_claims,
 )
 from integrations.models import EntraConnection, calendar_days_between
-from integrations.permissions import PERMISSIONS, required_permissions
+from integrations.permissions import BY_NAME, PERMISSIONS, required_permissions
+from integrations.status import EXPIRY_WARNING_DAYS
 
 OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
+AUTHORITY_LABEL = "Microsoft Entra reachable, tenant found"
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=5)
-EXPIRY_WARNING_DAYS = 30
 
 
 @dataclass
@@ -46,7 +46,6 @@ class ConnectionTestOutcome:
     checks: list[Check] = field(default_factory=list)
     credential_rejected: bool = False
     graph_secret_expires_at: datetime | None = None
-    tenant_name: str = ""
 
     @property
     def ok(self) -> bool:
@@ -75,15 +74,15 @@ def connection_test(connection: EntraConnection, *, now: datetime | None = None)
         return outcome
     except GraphConnectionError as exc:
         explanation = explain_connection_failure(exc)
-        outcome.add("authority", "Microsoft Entra reachable, tenant found", FAIL, explanation.message, explanation.fix)
+        outcome.add("authority", AUTHORITY_LABEL, FAIL, explanation.message, explanation.fix)
         return outcome
     except AuthorityError as exc:
-        outcome.add("authority", "Microsoft Entra reachable, tenant found", FAIL,
+        outcome.add("authority", AUTHORITY_LABEL, FAIL,
                     f"The Entra authority for tenant “{connection.tenant_id}” could not be used ({exc}).",
                     "Check the Tenant ID.")
         return outcome
 
-    outcome.add("authority", "Microsoft Entra reachable, tenant found", OK,
+    outcome.add("authority", AUTHORITY_LABEL, OK,
                 f"Tenant {token.tenant_id or connection.tenant_id} answered.")
     outcome.add("credentials", "Credentials accepted", OK,
                 f"An app token was issued with the {connection.get_credential_type_display().lower()}.")
@@ -98,9 +97,9 @@ def _token_refused(outcome: ConnectionTestOutcome, connection: EntraConnection, 
     explanation = explain_authentication_failure(exc, tenant_id=connection.tenant_id, client_id=connection.client_id)
     outcome.credential_rejected = explanation.credential_rejected
     if explanation.check == "authority":
-        outcome.add("authority", "Microsoft Entra reachable, tenant found", FAIL, explanation.message, explanation.fix)
+        outcome.add("authority", AUTHORITY_LABEL, FAIL, explanation.message, explanation.fix)
         return
-    outcome.add("authority", "Microsoft Entra reachable, tenant found", OK,
+    outcome.add("authority", AUTHORITY_LABEL, OK,
                 f"Tenant {connection.tenant_id} answered.")
     outcome.add("credentials", "Credentials accepted", FAIL, explanation.message, explanation.fix)
 
@@ -110,7 +109,7 @@ def _check_clock(outcome: ConnectionTestOutcome, access_token: str, now: datetim
     if not isinstance(issued_at, (int, float)):
         return
     # The token was issued moments ago: compare Entra's clock with ours.
-    skew = timedelta(seconds=time.time() - issued_at)
+    skew = timedelta(seconds=now.timestamp() - issued_at)
     if abs(skew) > CLOCK_SKEW_TOLERANCE:
         minutes = int(abs(skew).total_seconds() // 60)
         direction = "ahead of" if skew > timedelta(0) else "behind"
@@ -146,9 +145,8 @@ def _check_graph_reads(outcome: ConnectionTestOutcome, client) -> None:
     try:
         organization = client.get("/organization", params={"$select": "id,displayName,verifiedDomains"})
         tenants = organization.get("value") or []
-        outcome.tenant_name = (tenants[0].get("displayName") or "") if tenants else ""
-        outcome.add("graph:organization", "Read the organization", OK,
-                    f"Organization: {outcome.tenant_name or 'unnamed'}.")
+        tenant_name = (tenants[0].get("displayName") or "") if tenants else ""
+        outcome.add("graph:organization", "Read the organization", OK, f"Organization: {tenant_name or 'unnamed'}.")
     except GraphClientError as exc:
         message, fix = explain_graph_failure(exc, what="Reading the organization (/organization)")
         outcome.add("graph:organization", "Read the organization", FAIL, message, fix)
@@ -166,8 +164,7 @@ def _check_expiry(outcome: ConnectionTestOutcome, connection: EntraConnection, c
     if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
         _expiry_result(outcome, connection.certificate_expires_at, now, "from the certificate")
         return
-    application_permission = next(p for p in PERMISSIONS if p.name == "Application.Read.All")
-    if application_permission.granted(roles):
+    if BY_NAME["Application.Read.All"].granted(roles):
         try:
             app = client.get(f"/applications(appId='{connection.client_id}')",
                              params={"$select": "displayName,passwordCredentials,keyCredentials"})
@@ -181,7 +178,7 @@ def _check_expiry(outcome: ConnectionTestOutcome, connection: EntraConnection, c
             _expiry_result(outcome, expires_at, now, "read from Microsoft Entra")
             return
     if connection.secret_expires_on:
-        _expiry_result(outcome, connection.credential_expires_at, now, "as entered")
+        _expiry_result(outcome, connection.entered_secret_expires_at, now, "as entered")
         return
     outcome.add("expiry", label, WARN, "The secret's expiry date is unknown.",
                 "Enter the expiry date shown in Entra when you created the secret, or grant Application.Read.All.")

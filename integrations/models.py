@@ -10,6 +10,9 @@ from pbx_portal.encryption import EncryptedTextField
 
 
 class EntraConnection(models.Model):
+    FEATURE_FIELDS = ("feature_user_sync", "feature_group_scope", "feature_contacts", "feature_presence",
+                      "feature_presence_writeback")
+
     class CredentialType(models.TextChoices):
         SECRET = "secret", "Client secret"
         CERTIFICATE = "certificate", "Certificate"
@@ -72,11 +75,14 @@ class EntraConnection(models.Model):
         """Best known expiry of the credential in use: Graph's answer, else what the admin entered."""
         if self.credential_type == self.CredentialType.CERTIFICATE:
             return self.certificate_expires_at
-        if self.graph_secret_expires_at:
-            return self.graph_secret_expires_at
-        if self.secret_expires_on:
-            return datetime.combine(self.secret_expires_on, time.min, tzinfo=UTC)
-        return None
+        return self.graph_secret_expires_at or self.entered_secret_expires_at
+
+    @property
+    def entered_secret_expires_at(self):
+        """The expiry date the admin entered, as the start of that day (UTC)."""
+        if self.secret_expires_on is None:
+            return None
+        return datetime.combine(self.secret_expires_on, time.min, tzinfo=UTC)
 
     def days_until_expiry(self, now=None) -> int | None:
         """Calendar days (UTC) from today to the expiry date: 0 on the day it expires, negative after."""

@@ -18,8 +18,8 @@ REDACTED_FIELDS = frozenset({"client_secret", "certificate_private_key", "certif
 CREDENTIAL_FIELDS = frozenset({"tenant_id", "client_id", "credential_type", "client_secret",
                                "certificate_private_key", "certificate_pem", "certificate_thumbprint"})
 AUDITED_FIELDS = ("tenant_id", "client_id", "credential_type", "client_secret", "secret_expires_on",
-                  "certificate_private_key", "certificate_pem", "certificate_thumbprint", "feature_user_sync",
-                  "feature_group_scope", "feature_contacts", "feature_presence", "feature_presence_writeback")
+                  "certificate_private_key", "certificate_pem", "certificate_thumbprint",
+                  *EntraConnection.FEATURE_FIELDS)
 
 
 def connection_for(organization: Organization) -> EntraConnection:
@@ -40,8 +40,7 @@ def connection_save(*, connection: EntraConnection, cleaned_data: dict, certific
     stored = EntraConnection.objects.filter(pk=connection.pk).first() if connection.pk else None
     before = _snapshot(stored) if stored else {}
     previous_app = (stored.tenant_id, stored.client_id) if stored else ("", "")
-    for name in ("tenant_id", "client_id", "credential_type", "secret_expires_on", "feature_user_sync",
-                 "feature_group_scope", "feature_contacts", "feature_presence", "feature_presence_writeback"):
+    for name in ("tenant_id", "client_id", "credential_type", "secret_expires_on", *EntraConnection.FEATURE_FIELDS):
         setattr(connection, name, cleaned_data[name])
     if connection.credential_type == EntraConnection.CredentialType.SECRET:
         if cleaned_data.get("client_secret"):

@@ -37,14 +37,3 @@ def organization_create(*, name: str, admin_username: str, admin_password: str, 
     Membership.objects.create(user=user, organization=organization)
     return organization, user
 
-
-def admin_add(*, organization: Organization, username: str, password: str, email: str = ""):
-    user_model = get_user_model()
-    if user_model.objects.filter(username__iexact=username).exists():
-        raise ValidationError(f'A user named "{username}" already exists.')
-    user = user_model(username=username, email=email)
-    validate_password(password, user)
-    user.set_password(password)
-    user.save()
-    Membership.objects.create(user=user, organization=organization)
-    return user

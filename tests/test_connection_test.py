@@ -1,7 +1,6 @@
 """Test Connection against Microsoft's real endpoints mocked with `responses`: each failure has its own message."""
 
 import datetime
-import json
 
 import pytest
 import requests
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from integrations.connection_client import graph_endpoints
 from integrations.graph import clear_clients
-from integrations.graph.testing import mock_entra, openid_configuration_url, token_url
+from integrations.graph.testing import mock_entra, openid_configuration, openid_configuration_url, token_url
 from integrations.models import EntraConnection
 from integrations.services import connection_test_run
 from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
@@ -70,7 +69,7 @@ def graph_reads(rsps, *, secret_end=None, hint=SECRET[:3]):
 
 def entra_refuses(rsps, body_fixture, status):
     rsps.add("GET", openid_configuration_url(graph_endpoints(), TENANT),
-             json=json.loads(json.dumps(load("openid_configuration.json")).replace("{tenant}", TENANT)))
+             json=openid_configuration(graph_endpoints(), TENANT))
     rsps.add("POST", token_url(graph_endpoints(), TENANT), json=load(body_fixture), status=status)
 
 
