@@ -32,6 +32,11 @@ class Extension(models.Model):
         MANUAL = "manual", "Manual"
         ENTRA = "entra", "Microsoft Entra ID"
 
+    class SyncState(models.TextChoices):
+        SYNCED = "synced", "In sync"
+        CONFLICT = "conflict", "Conflict"
+        REMOVED = "removed", "Removed from scope"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="extensions")
     number = models.CharField(max_length=10, validators=[validate_extension_number], help_text=EXTENSION_NUMBER_HELP)
     display_name = models.CharField(max_length=256)
@@ -45,6 +50,13 @@ class Extension(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     entra_object_id = models.UUIDField(null=True, blank=True)
+    # Set by user sync on Entra-managed extensions.
+    entra_upn = models.CharField("Entra user principal name", max_length=254, blank=True)
+    sync_state = models.CharField(max_length=16, choices=SyncState.choices, blank=True)
+    sync_message = models.CharField(max_length=300, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True, help_text="When sync disabled it; deleted after the grace"
+                                                                      " period unless the user comes back.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,7 +76,48 @@ class Extension(models.Model):
             models.Index(fields=["organization", "display_name"], name="extension_org_name"),
             models.Index(fields=["organization", "email"], name="extension_org_email"),
             models.Index(fields=["organization", "status"], name="extension_org_status"),
+            models.Index(fields=["organization", "source", "sync_state"], name="extension_org_sync_state"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.display_name}"
+
+
+class ExtensionGroup(models.Model):
+    """A PBX extension group (ring groups, department directory), kept in sync with an Entra group."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="extension_groups")
+    name = models.CharField(max_length=256)
+    entra_group_id = models.UUIDField(null=True, blank=True)
+    members = models.ManyToManyField(Extension, related_name="extension_groups", blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "entra_group_id"],
+                                    condition=models.Q(entra_group_id__isnull=False),
+                                    name="extension_group_entra_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RetainedNumber(models.Model):
+    """The number of an Entra user whose extension was deleted: kept for them for life, never given to others."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entra_object_id = models.UUIDField()
+    number = models.CharField(max_length=10)
+    retained_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "entra_object_id"], name="retained_number_user_unique"),
+            models.UniqueConstraint(fields=["organization", "number"], name="retained_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} retained for {self.entra_object_id}"

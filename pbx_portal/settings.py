@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "organizations",
     "extensions",
     "integrations",
+    "integrations.sync",
     "contacts",
     "sso",
 ]
@@ -194,11 +195,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+SYNC_DISPATCH_SECONDS = env.float("SYNC_DISPATCH_SECONDS", default=10.0)
+SYNC_LOG_RETENTION_DAYS = env.int("SYNC_LOG_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE = {
     "entra-credential-health": {
         "task": "integrations.tasks.check_all_credentials",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Beat only dispatches: each due organization's sync runs as its own task on any worker.
+    "sync-dispatch": {"task": "sync.dispatch", "schedule": SYNC_DISPATCH_SECONDS},
+    "sync-log-retention": {"task": "sync.purge_log", "schedule": crontab(hour=3, minute=30)},
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,0 +1,206 @@
+"""Run records and schedules shared by every sync kind, plus the user-provisioning settings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from organizations.models import Organization
+
+
+class SyncKind(models.TextChoices):
+    USERS = "users", "Users and extensions"
+    CONTACTS = "contacts", "Outlook contacts"
+    PRESENCE = "presence", "Teams presence"
+
+
+class SyncSchedule(models.Model):
+    """When an organization's sync of one kind is next due, and its failure streak / quarantine."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sync_schedules")
+    kind = models.CharField(max_length=16, choices=SyncKind.choices)
+    interval_seconds = models.PositiveIntegerField(default=300)
+    next_run_at = models.DateTimeField(null=True, blank=True, help_text="Empty: due now.")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    quarantined_until = models.DateTimeField(null=True, blank=True)
+    quarantine_reason = models.TextField(blank=True)
+    last_run = models.ForeignKey("SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "kind"], name="sync_schedule_unique")]
+        indexes = [models.Index(fields=["kind", "next_run_at"], name="sync_schedule_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} sync of {self.organization}"
+
+
+class SyncRun(models.Model):
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Sync Now"
+        PREVIEW = "preview", "Preview changes"
+        COMMAND = "command", "Command line"
+        APPROVAL = "approval", "Approved removals"
+        SINGLE_USER = "single_user", "Sync this user"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        NEEDS_APPROVAL = "needs_approval", "Needs approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SKIPPED = "skipped", "Skipped"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=16, choices=SyncKind.choices)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    full = models.BooleanField(default=False, help_text="A full read instead of an incremental (delta) one.")
+    dry_run = models.BooleanField(default=False)
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=80, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    graph_requests = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The per-organization lock: at most one queued or running run of a kind. A crashed worker's run is
+            # recognised by its stale heartbeat and closed before a new one starts (runs.py).
+            models.UniqueConstraint(fields=["organization", "kind"], condition=Q(status__in=["queued", "running"]),
+                                    name="one_active_sync_per_org_kind"),
+        ]
+        indexes = [models.Index(fields=["organization", "kind", "-created_at"], name="sync_run_org_kind_recent"),
+                   models.Index(fields=["created_at"], name="sync_run_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.started_at:
+            return None
+        end = self.finished_at or self.heartbeat_at or self.started_at
+        return max(0.0, (end - self.started_at).total_seconds())
+
+
+class SyncEvent(models.Model):
+    """One action of a run, with the fields before and after and the reason: the log the admin reads."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DISABLED = "disabled", "Disabled"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Restored"
+        CONFLICT = "conflict", "Conflict"
+        SKIPPED = "skipped", "Skipped"
+        ERROR = "error", "Error"
+        STEP = "step", "Step"
+        INFO = "info", "Info"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="events")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    subject_id = models.CharField(max_length=64, blank=True, help_text="Entra object id (or other source key).")
+    subject = models.CharField(max_length=300, blank=True, help_text="Who or what, as an admin reads it.")
+    number = models.CharField(max_length=10, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "action"], name="sync_event_run_action"),
+                   models.Index(fields=["organization", "subject_id"], name="sync_event_org_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject}"
+
+
+class DeltaCursor(models.Model):
+    """A stored @odata.deltaLink: written only after the changes it covers are committed."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=SyncKind.choices)
+    key = models.CharField(max_length=300, help_text="What the link covers, e.g. 'users' or a mailbox folder.")
+    delta_link = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "key"], name="delta_cursor_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} delta link {self.key} of organization {self.organization_id}"
+
+
+class UserSyncSettings(models.Model):
+    """Integrations > Microsoft Entra ID > User Synchronization."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All users"
+        GROUPS = "groups", "Specific groups"
+        FILTER = "filter", "Custom filter"
+
+    class DisabledAccounts(models.TextChoices):
+        REMOVE = "remove", "Enabled accounts only (a disabled account's extension is removed)"
+        KEEP = "keep", "Keep disabled accounts as disabled extensions"
+
+    class Numbering(models.TextChoices):
+        AUTO = "auto", "Automatic, from a range"
+        ATTRIBUTE = "attribute", "From an Entra attribute"
+
+    class NumberRule(models.TextChoices):
+        LAST_DIGITS = "last_digits", "Last N digits"
+        ALL_DIGITS = "all_digits", "All digits"
+
+    NUMBER_ATTRIBUTES = ("businessPhones", "mobilePhone", "employeeId",
+                         *(f"extensionAttribute{i}" for i in range(1, 16)))
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="user_sync_settings")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.ALL)
+    include_guests = models.BooleanField("Include guest users", default=False)
+    disabled_accounts = models.CharField(max_length=8, choices=DisabledAccounts.choices,
+                                         default=DisabledAccounts.REMOVE)
+    groups = models.JSONField(default=list, blank=True, help_text='[{"id": ..., "name": ...}]')
+    custom_filter = models.TextField(blank=True)
+    filter_check = models.JSONField(default=dict, blank=True,
+                                    help_text="Graph's verdict on custom_filter: status, message, count, sample.")
+    numbering = models.CharField(max_length=10, choices=Numbering.choices, default=Numbering.AUTO)
+    range_start = models.PositiveIntegerField(default=1000)
+    range_end = models.PositiveIntegerField(default=8999)
+    reserved_numbers = models.TextField(blank=True, help_text="Numbers and ranges never assigned, e.g. 1000-1009, 1111")
+    number_attribute = models.CharField(max_length=24, default="businessPhones")
+    number_rule = models.CharField(max_length=12, choices=NumberRule.choices, default=NumberRule.LAST_DIGITS)
+    number_digits = models.PositiveSmallIntegerField(default=4)
+    removal_grace_days = models.PositiveIntegerField(null=True, blank=True, default=30,
+                                                     help_text="Empty: never delete, keep disabled.")
+    threshold_percent = models.PositiveSmallIntegerField(default=10)
+    threshold_count = models.PositiveIntegerField(default=50)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"User sync settings of {self.organization}"
+
+    def removal_limit(self, synced_count: int) -> int:
+        """Removals a run may make without approval: 10% of synced extensions or 50, whichever is smaller."""
+        return min(synced_count * self.threshold_percent // 100, self.threshold_count)

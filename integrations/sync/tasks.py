@@ -1,0 +1,23 @@
+"""Celery entry points for syncs: thin, take ids, call services."""
+
+from celery import shared_task
+
+from integrations.sync.dispatch import dispatch_due_syncs
+from integrations.sync.retention import purge_sync_log
+from integrations.sync.runs import run_execute
+
+
+@shared_task(name="sync.run", acks_late=True)
+def run_sync(run_id: int) -> str:
+    run = run_execute(run_id)
+    return f"run {run_id}: {run.status if run else 'not ours'}"
+
+
+@shared_task(name="sync.dispatch", ignore_result=True)
+def dispatch_due() -> dict:
+    return dispatch_due_syncs()
+
+
+@shared_task(name="sync.purge_log", ignore_result=True)
+def purge_log() -> int:
+    return purge_sync_log()
