@@ -22,7 +22,7 @@ def run_summary(run: SyncRun) -> dict:
     else:
         summary.update({name: value for name, value in counts.items()})
     summary.update(graph_requests=run.graph_requests, duration_seconds=round(run.duration_seconds or 0, 3),
-                   error=run.error or (run.phase if run.status == SyncRun.Status.NEEDS_APPROVAL else ""))
+                   error=run.error)
     return summary
 
 
