@@ -24,7 +24,7 @@ class UserSyncSettingsForm(forms.ModelForm):
                   "removal_grace_days", "threshold_percent", "threshold_count"]
         labels = {
             "custom_filter": "Custom filter (OData $filter on users)",
-            "range_start": "Range from", "range_end": "to",
+            "range_start": "Range from", "range_end": "Range to",
             "reserved_numbers": "Reserved numbers (never assigned)",
             "number_attribute": "Entra attribute", "number_rule": "Rule", "number_digits": "N (digits)",
             "removal_grace_days": "Delete disabled extensions after (days)",
@@ -40,6 +40,7 @@ class UserSyncSettingsForm(forms.ModelForm):
             "scope": forms.RadioSelect, "disabled_accounts": forms.RadioSelect, "numbering": forms.RadioSelect,
             "custom_filter": forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "maxlength": FILTER_MAX_LENGTH}),
             "number_attribute": forms.Select(choices=[(a, a) for a in UserSyncSettings.NUMBER_ATTRIBUTES]),
+            "reserved_numbers": forms.TextInput(attrs={"placeholder": "1000-1009, 1111", "autocomplete": "off"}),
         }
 
     def __init__(self, *args, organization, enabled: bool, interval_minutes: int, **kwargs):

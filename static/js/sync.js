@@ -135,6 +135,17 @@
   scopeRadios.forEach(function (radio) { radio.addEventListener("change", showScope); });
   if (scopeRadios.length) { showScope(); }
 
+  var numberingRadios = document.querySelectorAll("input[name=numbering]");
+  function showNumbering() {
+    var checked = document.querySelector("input[name=numbering]:checked");
+    var mode = checked ? checked.value : "auto";
+    document.querySelectorAll("[data-numbering-panel]").forEach(function (panel) {
+      panel.hidden = panel.dataset.numberingPanel !== mode;
+    });
+  }
+  numberingRadios.forEach(function (radio) { radio.addEventListener("change", showNumbering); });
+  if (numberingRadios.length) { showNumbering(); }
+
   // Group search filters the options of the group list (chosen groups stay visible).
   document.querySelectorAll("[data-group-search]").forEach(function (input) {
     var select = document.getElementById(input.dataset.groupSearch);
