@@ -6,7 +6,7 @@ Body: {"operations": [
     {"op": "soft-delete", "id": ...}, {"op": "restore", "id": ...}, {"op": "hard-delete", "id": ...}]}
 The whole list is checked first (unknown op, missing id/user/changes, unknown property: 400, nothing applied);
 then the operations run in order under the state lock. One that fails at run time (duplicate
-userPrincipalName, unknown id) stops the call with 400 naming its index; the earlier ones stay applied
+userPrincipalName: 400, unknown id: 404) stops the call with that status and its index; the earlier ones stay applied
 (`applied` says how many). Answer: {"applied": n, "results": [{"op", "id"}, ...]}.
 """
 
