@@ -6,6 +6,7 @@ against Graph.
 """
 
 import asyncio
+import concurrent.futures
 import ssl
 
 import httpx
@@ -19,6 +20,12 @@ from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph_core import GraphClientFactory
 
 SCOPES = ["https://graph.microsoft.com/.default"]
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API may already run a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=120)
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def test_sdk_pages_through_users(emulator_clean, sdk):
             pages += 1
         return users, pages
 
-    users, pages = asyncio.run(read_all())
+    users, pages = run(read_all())
     assert len(users) == len({u.id for u in users}) == expected
     assert pages == -(-expected // 100) >= 3
     assert all(u.user_principal_name and u.account_enabled is not None for u in users)
@@ -81,7 +88,7 @@ def test_sdk_delta_round_then_a_change_shows_up(emulator_clean, sdk):
         emu.control("POST", f"/_emulator/users/{items[8].id}/soft-delete")
         return first, await round_(first[2])
 
-    (items, pages, delta_link), (changes, _, next_link) = asyncio.run(scenario())
+    (items, pages, delta_link), (changes, _, next_link) = run(scenario())
     expected = emu.control("GET", "/_emulator/state")["users"] + 1  # one was soft-deleted after the first round
     assert len({u.id for u in items}) == expected and pages == -(-expected // 100)
     assert delta_link
