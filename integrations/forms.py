@@ -11,6 +11,9 @@ from integrations.models import EntraConnection
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 MULTI_TENANT_ALIASES = {"common", "organizations", "consumers"}
+# The presence flags are set on Integrations > Collaboration (presence app), not on this page.
+ENTRA_PAGE_FEATURE_FIELDS = tuple(name for name in EntraConnection.FEATURE_FIELDS
+                                  if name not in ("feature_presence", "feature_presence_writeback"))
 
 
 class EntraConnectionForm(forms.ModelForm):
@@ -30,7 +33,7 @@ class EntraConnectionForm(forms.ModelForm):
         # The write-only secrets are declared above and deliberately not model fields of the form, so an empty
         # input never overwrites the stored value; the service applies them.
         fields = ["tenant_id", "client_id", "credential_type", "secret_expires_on", "certificate_pem",
-                  *EntraConnection.FEATURE_FIELDS]
+                  *ENTRA_PAGE_FEATURE_FIELDS]
         labels = {"certificate_pem": "Certificate (PEM, public part)", "secret_expires_on": "Secret expires on"}
         help_texts = {
             "tenant_id": "Directory (tenant) ID from the app's Overview page, or a verified domain "
@@ -50,7 +53,7 @@ class EntraConnectionForm(forms.ModelForm):
         self.certificate = None
 
     def feature_fields(self):
-        return [self[name] for name in EntraConnection.FEATURE_FIELDS]
+        return [self[name] for name in ENTRA_PAGE_FEATURE_FIELDS]
 
     def clean_tenant_id(self):
         value = self.cleaned_data["tenant_id"].strip()
