@@ -22,11 +22,21 @@ def presence_badge(context, extension, page_extensions=None):
         if extension not in page:
             page.append(extension)
         # Only extensions bound to an Entra user can have Teams presence: a page of manual ones costs no query.
-        bound = [e.pk for e in page if getattr(e, "entra_object_id", None)]
+        bound = [e.pk for e in page if _may_have_presence(e)]
         found = presence_by_extension(bound) if bound else {}
         for e in page:
             cache[e.pk] = found.get(e.pk)
     return render_to_string("presence/_presence_badge.html", {"presence": cache[extension.pk]})
+
+
+def _may_have_presence(extension) -> bool:
+    """Without loading deferred fields: only Entra-bound extensions have Teams presence."""
+    deferred = extension.get_deferred_fields() if hasattr(extension, "get_deferred_fields") else set()
+    if "entra_object_id" not in deferred:
+        return bool(getattr(extension, "entra_object_id", None))
+    if "source" not in deferred:
+        return extension.source == "entra"
+    return True
 
 
 @register.simple_tag(takes_context=True)
