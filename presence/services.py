@@ -114,27 +114,31 @@ def call_presence_reconcile(*, extension_id: int, client, session_id: str, now=N
     extension = Extension.objects.filter(pk=extension_id, entra_object_id__isnull=False).first()
     if extension is None:
         return "not bound to an Entra user"
+    try:
+        return _reconcile(extension, client, session_id, now)
+    except PermissionDenied:
+        permissions_record(organization=extension.organization, missing=[teams.WRITE_PERMISSION])
+        raise
+
+
+def _reconcile(extension: Extension, client, session_id: str, now) -> str:
     with transaction.atomic():
         row, _ = ExtensionPresence.objects.get_or_create(extension=extension,
                                                          defaults={"organization_id": extension.organization_id})
         row = ExtensionPresence.objects.select_for_update().get(pk=row.pk)
         busy = open_calls(extension.pk, now).exists()
         user_id = str(extension.entra_object_id)
-        try:
-            if busy and (row.teams_session_until is None or row.teams_session_until - now < RENEW_BEFORE):
-                teams.set_in_a_call(client, user_id, session_id=session_id, expiration=CALL_SESSION_LENGTH)
-                row.teams_session_until = now + CALL_SESSION_LENGTH
-                outcome = "set"
-            elif not busy and row.teams_session_until is not None:
-                if row.teams_session_until > now:
-                    teams.clear_session(client, user_id, session_id=session_id)
-                row.teams_session_until = None
-                outcome = "cleared"
-            else:
-                return "unchanged"
-        except PermissionDenied:
-            permissions_record(organization=extension.organization, missing=[teams.WRITE_PERMISSION])
-            raise
+        if busy and (row.teams_session_until is None or row.teams_session_until - now < RENEW_BEFORE):
+            teams.set_in_a_call(client, user_id, session_id=session_id, expiration=CALL_SESSION_LENGTH)
+            row.teams_session_until = now + CALL_SESSION_LENGTH
+            outcome = "set"
+        elif not busy and row.teams_session_until is not None:
+            if row.teams_session_until > now:
+                teams.clear_session(client, user_id, session_id=session_id)
+            row.teams_session_until = None
+            outcome = "cleared"
+        else:
+            return "unchanged"
         ExtensionPresence.objects.filter(pk=row.pk).update(teams_session_until=row.teams_session_until)
     return outcome
 

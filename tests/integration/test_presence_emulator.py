@@ -175,8 +175,8 @@ def test_call_sets_and_clears_teams_presence(emu, pbx):
     pbx("ended", "call-1")
     assert teams_presence(emu, pbx.user_id) == ("Available", "Available")
     by_path = emu.request_counts()["by_path"]
-    assert by_path.get(f"/v1.0/users/{pbx.user_id}/presence/setPresence") == 1
-    assert by_path.get(f"/v1.0/users/{pbx.user_id}/presence/clearPresence") == 1
+    assert by_path.get(f"POST /v1.0/users/{pbx.user_id}/presence/setPresence") == 1
+    assert by_path.get(f"POST /v1.0/users/{pbx.user_id}/presence/clearPresence") == 1
 
 
 def test_repeated_events_are_idempotent(emu, pbx):
