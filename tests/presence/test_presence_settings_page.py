@@ -80,7 +80,7 @@ def test_reset_restores_default_mapping(admin_client, organization, connection):
 
 def test_entra_page_no_longer_carries_the_presence_flags(admin_client, connection):
     body = admin_client.get(reverse("integrations:entra")).content.decode()
-    assert 'name="feature_presence"' not in body and 'name="feature_contacts"' in body
+    assert 'name="feature_presence"' not in body and 'name="feature_contacts"' not in body
 
 
 def test_badge_shows_state_and_age_in_the_extensions_list(admin_client, organization):
