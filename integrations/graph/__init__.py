@@ -24,6 +24,7 @@ from .errors import (
     UnexpectedResponse,
 )
 from .registry import clear_clients, forget_client, get_client
+from .signin import IdTokenClaims, SignInClient, SignInError, signin_client_for
 
 __all__ = [
     "AppCredentials",
@@ -39,11 +40,15 @@ __all__ = [
     "GraphEndpoints",
     "GraphError",
     "GraphThrottled",
+    "IdTokenClaims",
     "NotFound",
     "PermissionDenied",
+    "SignInClient",
+    "SignInError",
     "UnexpectedResponse",
     "clear_clients",
     "decode_jwt_claims",
     "forget_client",
     "get_client",
+    "signin_client_for",
 ]
