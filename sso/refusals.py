@@ -31,8 +31,8 @@ def not_configured() -> Refusal:
 
 def not_linked(account: str) -> Refusal:
     return Refusal("not_linked", "Your Microsoft account is not linked",
-                   f"Sorry: your Microsoft account {account} is not linked to an extension: ask your administrator to check "
-                   "that the email on your extension matches.",
+                   f"Sorry: your Microsoft account {account} is not linked to an extension: ask your administrator "
+                   "to check that the email on your extension matches.",
                    "Your administrator sets your extension's email to your Microsoft address (or syncs your user from "
                    "Microsoft Entra ID); then sign in again.")
 
