@@ -53,7 +53,7 @@ def sign_in_with_microsoft(page, live_server, user):
 
 
 def test_synced_user_signs_in_with_microsoft(uc_page, live_server, setup):
-    organization, user, extension = setup
+    _, user, extension = setup
     sign_in_with_microsoft(uc_page, live_server, user)
     uc_page.wait_for_url(f"{live_server.url}/uc/")
     assert uc_page.locator("#uc-number").inner_text() == extension.number
