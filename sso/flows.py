@@ -1,6 +1,10 @@
 """Sign-in flows in flight: MSAL's flow dict (state, nonce, PKCE verifier) kept in the server-side session.
 
 A flow is taken out of the session at its callback, so a replayed or forged callback finds nothing.
+
+The answer comes back as a query-string redirect (MSAL's default), not response_mode=form_post: a cross-site POST
+from Microsoft would not carry the SameSite=Lax session cookie that holds the flow. State, nonce and PKCE protect
+the query-mode answer; MSAL's "form_post is recommended" warning is expected.
 """
 
 import time
