@@ -16,7 +16,7 @@ from sso.callback import ADMIN_PURPOSES, Refused, callback_complete, client_ip, 
 from sso.claims import shown_account
 from sso.flows import flow_begin
 from sso.forms import EmailForm, SsoSettingsForm, UcPasswordForm
-from sso.middleware import SESSION_ADMIN_METHOD
+from sso.middleware import MICROSOFT_LOGIN_MARK, SESSION_ADMIN_METHOD, SESSION_POLICY
 from sso.models import AdminMicrosoftLink
 from sso.redirect_uris import admin_redirect_uri, redirect_uris, uc_client_redirect_uri
 from sso.selectors import connection_for_email, sign_in_events, sso_settings_for
@@ -137,6 +137,7 @@ def admin_callback_view(request):
                 raise refuse(request, refusals.admin_identity_taken(shown_account(claims)),
                              organization=organization, channel="admin", claims=claims)
             request.session[SESSION_ADMIN_METHOD] = "microsoft"
+            request.session.pop(SESSION_POLICY, None)
             sign_in_record(organization=organization, channel="admin", succeeded=True, reason="admin_linked",
                            claims=claims, ip=client_ip(request))
             messages.success(request, f"Your Microsoft account {shown_account(claims)} is linked: you can now "
@@ -151,6 +152,7 @@ def admin_callback_view(request):
                          channel="admin", claims=claims)
     except Refused as refused:
         return refusal_page(request, refused)
+    setattr(request, MICROSOFT_LOGIN_MARK, True)
     login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session key
     request.session[SESSION_ADMIN_METHOD] = "microsoft"
     sign_in_record(organization=organization, channel="admin", succeeded=True, reason="signed_in", claims=claims,
