@@ -166,3 +166,16 @@ def test_unlinked_admin_of_a_requiring_org_may_only_link(client, sso_org, admin_
     client.login(username=other_admin.username, password=ADMIN_PASSWORD)
     assert client.get("/extensions/")["Location"] == "/sso/microsoft/link/"
     assert client.get("/sso/microsoft/link/").status_code == 200
+
+
+def test_aadsts50011_names_the_exact_uri_to_register(settings):
+    from integrations.graph.signin import aadsts_code_of
+    from sso.refusals import entra_error
+
+    settings.PUBLIC_BASE_URL = "https://pbx.contoso.example"
+    code = aadsts_code_of({"error": "invalid_request", "error_description": "AADSTS50011: The redirect URI ..."})
+    refusal = entra_error("invalid_request", code)
+    assert refusal.aadsts_code == 50011 and refusal.message.startswith("AADSTS50011")
+    assert "https://pbx.contoso.example/sso/uc/microsoft/callback/ (trailing slash included)" in refusal.fix
+    assert aadsts_code_of({"error": "x", "error_codes": [70008]}) == 70008
+    assert aadsts_code_of({"error": "x", "error_uri": "https://login.microsoftonline.com/error?code=65004"}) == 65004
