@@ -16,4 +16,5 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("operator/", admin.site.urls),
     path("", include("presence.urls")),
+    path("", include("sso.urls")),
 ]
