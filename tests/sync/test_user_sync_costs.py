@@ -47,7 +47,7 @@ def test_full_sync_queries_do_not_grow_with_users(emu):
     assert small.status == large.status == "succeeded"
     assert large.counts["created"] == small.counts["created"] + 400
     assert large_queries == small_queries, (small_queries, large_queries)
-    assert small_requests == large_requests == 2  # delta starting point + one page of up to 999 users
+    assert small_requests == large_requests == 3  # verified domains, delta starting point, one page of 999
 
 
 def test_incremental_run_costs(emu, sync, organization):

@@ -34,7 +34,9 @@ def test_first_sync_all_users_creates_members_with_enabled_accounts(emu, sync, o
     assert some.display_name == user["displayName"] and some.email == user["mail"].lower()
     assert some.sync_state == "synced" and some.last_synced_at is not None
     assert DeltaCursor.objects.filter(organization=organization, kind="users").count() == 1
-    assert run.graph_requests == 2  # delta starting point + one page of 999
+    organization.entra_connection.refresh_from_db()
+    assert emu.tenant["tenant_domain"] in organization.entra_connection.verified_domains
+    assert run.graph_requests == 3  # verified domains, delta starting point, one page of 999
 
 
 def test_quiet_incremental_run_costs_one_request(emu, sync, organization):
@@ -251,7 +253,7 @@ def test_throttling_and_503_mid_run_are_waited_out(emu, sync, organization, monk
     run = sync()
     assert run.status == "succeeded", run.error
     assert set(active_synced(organization)) == in_scope_ids(emu)
-    assert run.graph_requests == 1 + 5 + 2  # starting point, 5 pages, 2 retries
+    assert run.graph_requests == 2 + 5 + 2  # verified domains, starting point, 5 pages, 2 retries
 
 
 def test_expired_delta_token_leads_to_a_clean_full_resync(emu, sync, organization):

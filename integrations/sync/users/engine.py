@@ -89,6 +89,8 @@ class UserSync:
     # -- the run ---------------------------------------------------------------------------------------------
     def run(self) -> None:
         scope = self.settings.scope
+        if self.ctx.run.full or not self.ctx.connection.verified_domains:
+            self._refresh_verified_domains()
         if scope == UserSyncSettings.Scope.GROUPS:
             self._read_groups()
         elif scope == UserSyncSettings.Scope.FILTER:
@@ -163,6 +165,20 @@ class UserSync:
             self._process(page)
         self._sweep_not_seen("filter")
         self._finish(None)
+
+    def _refresh_verified_domains(self) -> None:
+        """Full runs re-read the tenant's verified domains (Test Connection and the daily check do too)."""
+        from integrations.graph import GraphError
+        from integrations.models import EntraConnection
+
+        try:
+            domains = graph_reads.verified_domains(self.ctx.client)
+        except GraphError as exc:  # not worth failing a user sync over; SSO keeps the domains it had
+            logger.info("Could not refresh verified domains for organization %s: %s", self.organization.pk, exc)
+            return
+        if domains and domains != self.ctx.connection.verified_domains:
+            EntraConnection.objects.filter(pk=self.ctx.connection.pk).update(verified_domains=domains)
+            self.ctx.connection.verified_domains = domains
 
     # -- per page --------------------------------------------------------------------------------------------
     def _process(self, users: list[dict], removed: list[dict] = ()) -> None:

@@ -115,6 +115,13 @@ def filter_preview(client: GraphClient, odata_filter: str) -> dict:
     return {"advanced": advanced, "count": count, "sample": sample}
 
 
+def verified_domains(client: GraphClient) -> list[str]:
+    """The tenant's verified domains (SSO matches e-mail addresses only in these)."""
+    from integrations.connection_test import verified_domains_from_organization
+
+    return verified_domains_from_organization(client.get("/organization", params={"$select": "id,verifiedDomains"}))
+
+
 def all_groups(client: GraphClient) -> Iterator[dict]:
     try:
         for page in client.iter_pages("/groups", params={"$select": "id,displayName,mail,description",
