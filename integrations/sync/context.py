@@ -8,7 +8,11 @@ from django.utils import timezone
 
 from integrations.graph import GraphClient
 from integrations.models import EntraConnection
+from integrations.sync.bulk import insert_rows
 from integrations.sync.models import SyncEvent, SyncRun
+
+EVENT_COLUMNS = ["run_id", "organization_id", "action", "subject_id", "subject", "number", "before", "after", "reason",
+                 "created_at"]
 
 
 class RunContext:
@@ -20,7 +24,7 @@ class RunContext:
         self.counts: Counter[str] = Counter(run.counts or {})
         self.outcome: str = SyncRun.Status.SUCCEEDED
         self.outcome_message = ""
-        self._events: list[SyncEvent] = []
+        self._events: list[tuple] = []
         self._requests_at_start = client.request_count - run.graph_requests  # a resumed run keeps its count
         self._progress = progress  # optional callable(run) for terminals
 
@@ -34,14 +38,13 @@ class RunContext:
 
     def event(self, action: str, *, subject_id: str = "", subject: str = "", number: str = "", before=None,
               after=None, reason: str = "") -> None:
-        self._events.append(SyncEvent(run=self.run, organization_id=self.run.organization_id, action=action,
-                                      subject_id=str(subject_id)[:64], subject=subject[:300], number=number or "",
-                                      before=before, after=after, reason=reason))
+        self._events.append((self.run.pk, self.run.organization_id, action, str(subject_id)[:64], subject[:300],
+                             number or "", before, after, reason, timezone.now()))
 
     def flush(self, phase: str | None = None) -> None:
         """Write buffered events and the run's counters/heartbeat: a constant number of queries per page."""
         if self._events:
-            SyncEvent.objects.bulk_create(self._events, batch_size=1000)
+            insert_rows(SyncEvent, EVENT_COLUMNS, self._events, json_columns=("before", "after"))
             self._events = []
         run = self.run
         if phase is not None:

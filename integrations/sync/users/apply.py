@@ -8,6 +8,8 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 
 from extensions.models import Extension, RetainedNumber
+from integrations.sync.bulk import insert_rows
+from integrations.sync.users.mapping import MAPPED_FIELDS
 from integrations.sync.users.planner import CONFLICT, CREATE, DELETE, Action
 
 logger = logging.getLogger(__name__)
@@ -35,23 +37,30 @@ def touch(row_ids: list[int], now) -> None:
         Extension.objects.filter(pk__in=row_ids).update(last_synced_at=now)
 
 
-def _new_extension(organization, action: Action, now) -> Extension:
-    return Extension(organization=organization, source=Extension.Source.ENTRA, entra_object_id=action.object_id,
-                     last_synced_at=now, **action.values)
+CREATE_COLUMNS = ["organization", "source", "entra_object_id", "number", "status", "sync_state", "sync_message",
+                  "removed_at", "last_synced_at", "created_at", "updated_at", *MAPPED_FIELDS]
+
+
+def _create_row(organization, action: Action, now) -> tuple:
+    values = action.values
+    return (organization.pk, Extension.Source.ENTRA, action.object_id, values["number"], values["status"],
+            values["sync_state"], values["sync_message"], None, now, now, now,
+            *(values[name] for name in MAPPED_FIELDS))
 
 
 def _create(organization, creates: list[Action], now) -> list[Action]:
-    rows = [_new_extension(organization, a, now) for a in creates]
+    rows = [_create_row(organization, a, now) for a in creates]
     try:
         with transaction.atomic():
-            Extension.objects.bulk_create(rows, batch_size=1000)
+            insert_rows(Extension, [c if c != "organization" else "organization_id" for c in CREATE_COLUMNS], rows)
         return []
     except IntegrityError:
         logger.info("Bulk insert of %d extensions collided (a number taken meanwhile): inserting one by one",
                     len(rows))
     failed = []
-    for action, row in zip(creates, rows, strict=True):
-        row.pk = None
+    for action in creates:
+        row = Extension(organization=organization, source=Extension.Source.ENTRA, entra_object_id=action.object_id,
+                        last_synced_at=now, **action.values)
         try:
             with transaction.atomic():
                 row.save(force_insert=True)

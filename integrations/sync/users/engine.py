@@ -19,12 +19,14 @@ from extensions.models import Extension, RetainedNumber
 from integrations.graph import DeltaTokenExpired
 from integrations.sync.failures import SyncAborted
 from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind, SyncRun, UserSyncSettings
+from integrations.sync.prefetch import read_ahead
 from integrations.sync.users import graph_reads
 from integrations.sync.users.apply import apply_actions, touch
 from integrations.sync.users.groups_apply import sync_extension_groups
 from integrations.sync.users.mapping import directory_user
 from integrations.sync.users.numbering import NumberBook, parse_reserved
 from integrations.sync.users.planner import (
+    CREATE,
     DISABLE,
     REMOVED,
     ROW_FIELDS,
@@ -81,6 +83,7 @@ class UserSync:
         self.writes = not ctx.run.dry_run
         self.policy = NumberPolicy(settings.numbering, settings.number_attribute, settings.number_rule,
                                    settings.number_digits)
+        self.known: set[str] = set()  # object ids that have an extension (filled by _number_book)
         self.book, self.labels = self._number_book()
         self.seen: set[str] = set()
         self.removals: list[Action] = []
@@ -118,7 +121,7 @@ class UserSync:
         SyncRun.objects.filter(pk=self.ctx.run.pk).update(full=True)
         self.ctx.flush("Taking the delta starting point")
         starting_point = graph_reads.delta_starting_point(self.ctx.client)
-        for page in graph_reads.user_pages(self.ctx.client):
+        for page in read_ahead(graph_reads.user_pages(self.ctx.client)):
             self._process(page)
         self._sweep_not_seen("all")
         self._finish(starting_point)
@@ -126,7 +129,7 @@ class UserSync:
     def _incremental(self, delta_link: str) -> None:
         self.ctx.flush("Reading changes since the last sync")
         new_link = None
-        for page in graph_reads.delta_pages(self.ctx.client, delta_link):
+        for page in read_ahead(graph_reads.delta_pages(self.ctx.client, delta_link)):
             live = [item for item in page.items if "@removed" not in item]
             gone = [item for item in page.items if "@removed" in item]
             self._process(live, gone)
@@ -145,7 +148,7 @@ class UserSync:
             names[group_id] = graph_reads.group_name(self.ctx.client, group_id) or group.get("name") or group_id
             members[group_id] = []
             self.ctx.flush(f"Reading members of {names[group_id]}")
-            for page in graph_reads.group_member_pages(self.ctx.client, group_id):
+            for page in read_ahead(graph_reads.group_member_pages(self.ctx.client, group_id)):
                 members[group_id].extend(str(user["id"]).lower() for user in page)
                 self._process(page)
         self._sweep_not_seen("groups")
@@ -160,8 +163,8 @@ class UserSync:
                               "open User Synchronization and save the filter again. Nothing was removed.")
         self.ctx.run.full = True
         self.ctx.flush("Reading users matching the filter")
-        for page in graph_reads.filtered_user_pages(self.ctx.client, self.settings.custom_filter,
-                                                    bool(check.get("advanced"))):
+        for page in read_ahead(graph_reads.filtered_user_pages(self.ctx.client, self.settings.custom_filter,
+                                                               bool(check.get("advanced")))):
             self._process(page)
         self._sweep_not_seen("filter")
         self._finish(None)
@@ -185,7 +188,8 @@ class UserSync:
         unique = {str(user["id"]).lower(): user for user in users}  # a delta page may repeat a user: last wins
         fresh = [oid for oid in unique if oid not in self.seen or not self.ctx.run.full]
         gone = {str(item["id"]).lower(): item for item in removed}
-        wanted = fresh + [oid for oid in gone if oid not in unique]
+        # Only users that may have an extension are looked up (a first sync of a page needs no read at all).
+        wanted = [oid for oid in fresh + [oid for oid in gone if oid not in unique] if oid in self.known]
         rows = {}
         if wanted:
             for row in Extension.objects.filter(organization=self.organization,
@@ -219,6 +223,7 @@ class UserSync:
     def _commit(self, actions: list[Action]) -> None:
         if self.writes and actions:
             apply_actions(self.organization, actions, self.now)
+        self.known.update(action.object_id for action in actions if action.kind == CREATE)
         for action in actions:
             self._record(action)
 
@@ -288,6 +293,8 @@ class UserSync:
         rows = Extension.objects.filter(organization=self.organization).values_list(
             "number", "source", "entra_object_id", "display_name")
         for number, source, oid, name in rows.iterator(chunk_size=10000):
+            if oid:
+                self.known.add(str(oid))
             if source == Extension.Source.ENTRA and oid:
                 key = f"user:{oid}"
                 labels[key] = name

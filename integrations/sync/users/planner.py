@@ -93,8 +93,9 @@ def plan_user(user: DirectoryUser, verdict: Verdict, row: dict | None, book: Num
         if number is None:
             return Action(CONFLICT, oid, subject, reason=conflict or "")
         book.take(number, oid)
+        after = {name: value for name, value in user.fields.items() if value}
         return Action(CREATE, oid, subject, number, values={**wanted, "number": number},
-                      after={**user.fields, "number": number, "status": status}, reason=message or "In scope")
+                      after={"number": number, "status": status, **after}, reason=message or "In scope")
     if number and number != row["number"]:
         book.release(row["number"])
         book.take(number, oid)
