@@ -32,6 +32,8 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     SyncKind.USERS: KindSpec(SyncKind.USERS, "integrations.sync.users.engine.execute", "feature_user_sync",
                              default_interval_seconds=300, min_interval_seconds=60),
+    SyncKind.CONTACTS: KindSpec(SyncKind.CONTACTS, "contacts.sync.engine.execute", "feature_contacts",
+                                default_interval_seconds=900, min_interval_seconds=300),
 }
 
 
