@@ -41,7 +41,6 @@ def emulator_contacts(emu, user_id):
 
 
 def test_personal_contacts_for_their_owner_only_and_shared_for_everyone(emu, organization, setup):
-    alice, bob, carol = setup
     result = sync(organization)
     assert result["status"] == "succeeded", result
     assert result["mailboxes"] == 4 and result["folders"] == 5  # 3 users' default folders + Reception's two
