@@ -45,7 +45,7 @@ class RunContext:
             self._events = []
         run = self.run
         if phase is not None:
-            run.phase = phase
+            run.phase = phase[:200]
         run.counts = dict(self.counts)
         run.graph_requests = self.graph_requests
         run.heartbeat_at = timezone.now()

@@ -61,7 +61,7 @@ class SyncRun(models.Model):
     dry_run = models.BooleanField(default=False)
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    phase = models.CharField(max_length=80, blank=True)
+    phase = models.CharField(max_length=200, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     graph_requests = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)

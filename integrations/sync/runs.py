@@ -139,10 +139,11 @@ def _pause_syncs(connection: EntraConnection, exc: AuthenticationFailed) -> None
 def _finish(run: SyncRun, status: str, message: str = "") -> SyncRun:
     now = timezone.now()
     run.status, run.finished_at, run.heartbeat_at = status, now, now
-    if status == Status.NEEDS_APPROVAL:
-        run.phase = message
+    if status in (Status.FAILED, Status.SKIPPED, Status.NEEDS_APPROVAL):
+        run.error = message
     else:
-        run.error = message if status in (Status.FAILED, Status.SKIPPED) else ""
+        run.error = ""
+        run.phase = (message or "Finished")[:200]
     SyncRun.objects.filter(pk=run.pk).update(status=status, finished_at=now, heartbeat_at=now, error=run.error,
                                              phase=run.phase)
     if not run.dry_run:

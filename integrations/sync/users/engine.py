@@ -1,0 +1,288 @@
+"""One user-sync run: full or incremental read, planning page by page, removals last and only when safe.
+
+Safety rules, in order of importance:
+- A failed, partial or throttled read never removes anything: removals are collected during the read and applied
+  only after every page was read, and only within the deletion threshold (else the run needs approval).
+- The delta link is stored only after the changes it covers are committed; an expired one means a full resync.
+- Every page is committed whole, so a worker killed between pages leaves consistent data for the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from django.utils import timezone
+
+from extensions.models import Extension, RetainedNumber
+from integrations.graph import DeltaTokenExpired
+from integrations.sync.failures import SyncAborted
+from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind, SyncRun, UserSyncSettings
+from integrations.sync.users import graph_reads
+from integrations.sync.users.apply import apply_actions, touch
+from integrations.sync.users.groups_apply import sync_extension_groups
+from integrations.sync.users.mapping import directory_user
+from integrations.sync.users.numbering import NumberBook, parse_reserved
+from integrations.sync.users.planner import (
+    DISABLE,
+    REMOVED,
+    ROW_FIELDS,
+    Action,
+    NumberPolicy,
+    deletion,
+    plan_user,
+    removal,
+)
+from integrations.sync.users.scope import verdict_for
+
+logger = logging.getLogger(__name__)
+
+REMOVED_REASONS = {
+    "changed": "User deleted in Entra (restorable there for 30 days)",
+    "deleted": "User permanently deleted in Entra",
+}
+NOT_SEEN_REASONS = {
+    "all": "Not found among the directory's users any more (deleted in Entra)",
+    "groups": "No longer a member of the chosen groups",
+    "filter": "No longer matches the custom filter",
+}
+
+
+def user_sync_settings(organization) -> UserSyncSettings:
+    settings, _ = UserSyncSettings.objects.get_or_create(organization=organization)
+    return settings
+
+
+def scope_fingerprint(settings: UserSyncSettings) -> str:
+    """Settings whose change invalidates what earlier runs decided: a new fingerprint forces a full read."""
+    relevant = [settings.scope, settings.include_guests, settings.disabled_accounts, settings.numbering,
+                settings.number_attribute, settings.number_rule, settings.number_digits]
+    return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]
+
+
+def execute(ctx) -> None:
+    settings = user_sync_settings(ctx.organization)
+    if ctx.run.trigger == SyncRun.Trigger.SINGLE_USER:
+        from integrations.sync.users.single_user import sync_single_user
+
+        sync_single_user(ctx, settings)
+        return
+    UserSync(ctx, settings).run()
+
+
+class UserSync:
+    def __init__(self, ctx, settings: UserSyncSettings):
+        self.ctx = ctx
+        self.settings = settings
+        self.organization = ctx.organization
+        self.region = ctx.organization.default_region
+        self.now = timezone.now()
+        self.writes = not ctx.run.dry_run
+        self.policy = NumberPolicy(settings.numbering, settings.number_attribute, settings.number_rule,
+                                   settings.number_digits)
+        self.book, self.labels = self._number_book()
+        self.seen: set[str] = set()
+        self.removals: list[Action] = []
+        self.cursor_key = f"users:{scope_fingerprint(settings)}"
+
+    # -- the run ---------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        scope = self.settings.scope
+        if scope == UserSyncSettings.Scope.GROUPS:
+            self._read_groups()
+        elif scope == UserSyncSettings.Scope.FILTER:
+            self._read_filter()
+        else:
+            self._read_all_users()
+
+    def _read_all_users(self) -> None:
+        cursor = None
+        if not (self.ctx.run.full or self.ctx.run.dry_run):
+            cursor = DeltaCursor.objects.filter(organization=self.organization, kind=SyncKind.USERS,
+                                                key=self.cursor_key).first()
+        if cursor is not None:
+            try:
+                self._incremental(cursor.delta_link)
+                return
+            except DeltaTokenExpired:
+                logger.info("Delta token of organization %s expired: full resync", self.organization.pk)
+                self.ctx.event(SyncEvent.Action.INFO, reason="Microsoft Graph no longer accepts the stored delta "
+                               "link (it expires after 7 days without use): reading every user again.")
+                self.ctx.add(resyncs=1)
+                self.seen.clear()
+                self.removals.clear()
+        self.ctx.run.full = True
+        SyncRun.objects.filter(pk=self.ctx.run.pk).update(full=True)
+        self.ctx.flush("Taking the delta starting point")
+        starting_point = graph_reads.delta_starting_point(self.ctx.client)
+        for page in graph_reads.user_pages(self.ctx.client):
+            self._process(page)
+        self._sweep_not_seen("all")
+        self._finish(starting_point)
+
+    def _incremental(self, delta_link: str) -> None:
+        self.ctx.flush("Reading changes since the last sync")
+        new_link = None
+        for page in graph_reads.delta_pages(self.ctx.client, delta_link):
+            live = [item for item in page.items if "@removed" not in item]
+            gone = [item for item in page.items if "@removed" in item]
+            self._process(live, gone)
+            new_link = page.delta_link or new_link
+        self._finish(new_link)
+
+    def _read_groups(self) -> None:
+        if not self.settings.groups:
+            raise SyncAborted("The scope is “Specific groups” but no group is chosen: choose groups under User "
+                              "Synchronization. Nothing was removed.")
+        self.ctx.run.full = True
+        members: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        for group in self.settings.groups:
+            group_id = group["id"]
+            names[group_id] = graph_reads.group_name(self.ctx.client, group_id) or group.get("name") or group_id
+            members[group_id] = []
+            self.ctx.flush(f"Reading members of {names[group_id]}")
+            for page in graph_reads.group_member_pages(self.ctx.client, group_id):
+                members[group_id].extend(str(user["id"]).lower() for user in page)
+                self._process(page)
+        self._sweep_not_seen("groups")
+        if self._finish(None) and self.writes:
+            sync_extension_groups(self.organization, names, members, self.now)
+
+    def _read_filter(self) -> None:
+        check = self.settings.filter_check or {}
+        if not self.settings.custom_filter or check.get("status") != "valid" or \
+                check.get("filter") != self.settings.custom_filter:
+            raise SyncAborted("The custom filter has not been validated by Microsoft Graph yet (or it was refused): "
+                              "open User Synchronization and save the filter again. Nothing was removed.")
+        self.ctx.run.full = True
+        self.ctx.flush("Reading users matching the filter")
+        for page in graph_reads.filtered_user_pages(self.ctx.client, self.settings.custom_filter,
+                                                    bool(check.get("advanced"))):
+            self._process(page)
+        self._sweep_not_seen("filter")
+        self._finish(None)
+
+    # -- per page --------------------------------------------------------------------------------------------
+    def _process(self, users: list[dict], removed: list[dict] = ()) -> None:
+        unique = {str(user["id"]).lower(): user for user in users}  # a delta page may repeat a user: last wins
+        fresh = [oid for oid in unique if oid not in self.seen or not self.ctx.run.full]
+        gone = {str(item["id"]).lower(): item for item in removed}
+        wanted = fresh + [oid for oid in gone if oid not in unique]
+        rows = {}
+        if wanted:
+            for row in Extension.objects.filter(organization=self.organization,
+                                                entra_object_id__in=wanted).values(*ROW_FIELDS):
+                rows[str(row["entra_object_id"])] = row
+        actions, unchanged = [], []
+        for oid in fresh:
+            self.seen.add(oid)
+            user = directory_user(unique[oid], self.region)
+            row = rows.get(oid)
+            action = plan_user(user, verdict_for(user, self.settings), row, self.book, self.policy, self.now,
+                               self.labels)
+            if action is None:
+                if row is not None and row["source"] == "entra":
+                    unchanged.append(row["id"])
+            elif action.kind == DISABLE:
+                self.removals.append(action)
+            else:
+                actions.append(action)
+        for oid, item in gone.items():
+            row = rows.get(oid)
+            if oid not in unique and row and row["source"] == "entra" and row["sync_state"] != REMOVED:
+                reason = REMOVED_REASONS.get((item.get("@removed") or {}).get("reason"), REMOVED_REASONS["changed"])
+                self.removals.append(removal(row, row["display_name"] or row["entra_upn"], reason, self.now))
+        self.ctx.add(read=len(unique), unchanged=len(unchanged))
+        self._commit(actions)
+        if self.writes and self.ctx.run.full:
+            touch(unchanged, self.now)
+        self.ctx.flush(f"Reading users: {self.ctx.counts['read']} read")
+
+    def _commit(self, actions: list[Action]) -> None:
+        if self.writes and actions:
+            apply_actions(self.organization, actions, self.now)
+        for action in actions:
+            self._record(action)
+
+    def _record(self, action: Action, reason_prefix: str = "") -> None:
+        self.ctx.add(**{"conflicts" if action.kind == "conflict" else action.kind: 1})
+        self.ctx.event(action.kind, subject_id=action.object_id, subject=action.subject, number=action.number,
+                       before=action.before, after=action.after, reason=reason_prefix + action.reason)
+
+    # -- removals, last ----------------------------------------------------------------------------------------
+    def _sweep_not_seen(self, scope: str) -> None:
+        """After a complete read: synced extensions whose user was not seen are removed from scope."""
+        queued = {a.object_id for a in self.removals}
+        candidates = Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA) \
+            .exclude(sync_state=REMOVED).values(*ROW_FIELDS)
+        for row in candidates.iterator(chunk_size=5000):
+            oid = str(row["entra_object_id"])
+            if oid not in self.seen and oid not in queued:
+                self.removals.append(removal(row, row["display_name"] or row["entra_upn"], NOT_SEEN_REASONS[scope],
+                                             self.now))
+
+    def _grace_deletions(self) -> None:
+        grace = self.settings.removal_grace_days
+        if grace is None:
+            return
+        expired = Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA,
+                                           sync_state=REMOVED, removed_at__lt=self.now - timezone.timedelta(days=grace))
+        for row in expired.values(*ROW_FIELDS).iterator(chunk_size=5000):
+            self.removals.append(deletion(row, row["display_name"] or row["entra_upn"], grace))
+
+    def _finish(self, delta_link: str | None) -> bool:
+        """Apply removals if within the threshold, then store the delta link. False when approval is needed."""
+        self._grace_deletions()
+        planned = len(self.removals)
+        allowed = self.ctx.run.options.get("allow_removals")
+        limit = int(allowed) if allowed is not None else self.settings.removal_limit(self._synced_count())
+        self.ctx.counts["planned_removals"] = planned
+        if planned > limit:
+            message = (f"{planned} extensions would be disabled or deleted, more than the safety limit of {limit}. "
+                       "Nothing was removed: approve to apply these removals, or reject and check the scope.")
+            for action in self.removals:
+                self.ctx.event(action.kind, subject_id=action.object_id, subject=action.subject,
+                               number=action.number, before=action.before, after=action.after,
+                               reason="Not applied, waiting for approval: " + action.reason)
+            self.ctx.add(removals_held=planned)
+            if self.writes:
+                self.ctx.outcome, self.ctx.outcome_message = SyncRun.Status.NEEDS_APPROVAL, message
+            else:
+                self.ctx.outcome_message = "A real run would stop for approval: " + message
+            return False
+        self.ctx.flush(f"Applying {planned} removals" if planned else "Finishing")
+        self._commit(self.removals)
+        self.removals = []
+        if self.writes and delta_link:
+            DeltaCursor.objects.update_or_create(organization=self.organization, kind=SyncKind.USERS,
+                                                 key=self.cursor_key, defaults={"delta_link": delta_link})
+            DeltaCursor.objects.filter(organization=self.organization, kind=SyncKind.USERS) \
+                .exclude(key=self.cursor_key).delete()
+        return True
+
+    def _synced_count(self) -> int:
+        return Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA) \
+            .exclude(sync_state=REMOVED).count()
+
+    # -- numbers ---------------------------------------------------------------------------------------------
+    def _number_book(self) -> tuple[NumberBook, dict[str, str]]:
+        holders, labels = {}, {}
+        rows = Extension.objects.filter(organization=self.organization).values_list(
+            "number", "source", "entra_object_id", "display_name")
+        for number, source, oid, name in rows.iterator(chunk_size=10000):
+            if source == Extension.Source.ENTRA and oid:
+                key = f"user:{oid}"
+                labels[key] = name
+            else:
+                key = f"manual:{name} (manual extension)"
+            holders[number] = key
+        retained = dict(RetainedNumber.objects.filter(organization=self.organization)
+                        .values_list("entra_object_id", "number"))
+        retained = {str(oid): number for oid, number in retained.items()}
+        try:
+            reserved = parse_reserved(self.settings.reserved_numbers)
+        except ValueError:
+            reserved = []
+        return NumberBook(holders, retained, reserved, self.settings.range_start, self.settings.range_end), labels

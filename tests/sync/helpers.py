@@ -1,0 +1,38 @@
+"""Helpers for user-sync tests: directory changes through the emulator's control API, and expectations."""
+
+from extensions.models import Extension
+from integrations.sync.models import SyncEvent
+
+USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled,userType,jobTitle,department"
+
+
+def directory_users(emu) -> list[dict]:
+    """Every live user, read straight from the emulator (not through the product)."""
+    users, url = [], f"users?$select={USER_FIELDS}&$top=999"
+    token = emu.app_token()
+    while url:
+        body = emu.graph("GET", url, token=token).json()
+        users.extend(body["value"])
+        url = body.get("@odata.nextLink")
+    return users
+
+
+def in_scope_ids(emu) -> set[str]:
+    """All Users scope with the defaults: members with enabled accounts."""
+    return {u["id"] for u in directory_users(emu) if u["accountEnabled"] and u["userType"] == "Member"}
+
+
+def active_synced(organization) -> dict[str, Extension]:
+    return {str(e.entra_object_id): e for e in Extension.objects.filter(
+        organization=organization, source="entra", status="active")}
+
+
+def new_user(emu, name: str, **props) -> dict:
+    nick = name.lower().replace(" ", ".")
+    return emu.control("POST", "users", json={"displayName": name, "mailNickname": nick, "givenName": name.split()[0],
+                                              "surname": name.split()[-1], **props})
+
+
+def removal_events(run) -> list[SyncEvent]:
+    return [e for e in run.events.filter(action__in=["disabled", "deleted"])
+            if not e.reason.startswith("Not applied")]
