@@ -3,7 +3,7 @@
 import io
 import json
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from contacts.models import ContactSettings, SharedMailbox
 from extensions.models import Extension
@@ -37,6 +37,6 @@ def sync(organization, *, full=False) -> dict:
     args = [organization.name, "--json"] + (["--full"] if full else [])
     try:
         call_command("sync_contacts", *args, stdout=out)
-    except SystemExit:
-        pass
+    except CommandError:
+        pass  # a failed run: the JSON was printed first
     return json.loads(out.getvalue())

@@ -77,7 +77,7 @@ def test_add_change_delete_reflected_after_one_cycle(emu, organization, setup):
     zelda = mine.get(source_id=added["id"])
     assert zelda.numbers.get().e164 == "+13125550199"
     assert not Contact.objects.filter(source_id=existing[1]["id"]).exists()
-    event = SyncEvent.objects.filter(run_id=result["run_id"], action="updated").get()
+    event = SyncEvent.objects.filter(run_id=result["run"], action="updated").get()
     assert event.after == {"created": 1, "updated": 1, "deleted": 1}
     assert "Zelda" not in (event.subject + event.reason)  # personal contacts stay out of the admin's log
 
@@ -120,7 +120,7 @@ def test_mailbox_answering_403_is_reported_and_others_continue(emu, organization
     carol_state = MailboxSyncState.objects.get(owner=_carol)
     assert carol_state.status == MailboxSyncState.Status.NO_MAILBOX
     assert "MailboxNotEnabledForRESTAPI" in carol_state.last_error
-    errors = SyncEvent.objects.filter(run_id=result["run_id"], action="error")
+    errors = SyncEvent.objects.filter(run_id=result["run"], action="error")
     assert sorted(errors.values_list("subject", flat=True)) == sorted([str(bob_state), str(carol_state)])
     # Access restored: the next cycle syncs Bob, keeping everybody else's contacts.
     emu.control("POST", f"mailboxes/{bob.entra_object_id}/access", {"refuse": None})
@@ -148,7 +148,7 @@ def test_missing_contacts_permission_fails_the_run_naming_it(emu, organization, 
     result = sync(organization)
     assert result["status"] == "failed"
     assert "Contacts.Read" in result["error"]
-    assert SyncRun.objects.get(pk=result["run_id"]).status == "failed"
+    assert SyncRun.objects.get(pk=result["run"]).status == "failed"
     assert not Contact.objects.exists()
 
 
