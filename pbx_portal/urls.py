@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("extensions/", include("extensions.urls")),
+    path("integrations/collaboration/contacts/", include("contacts.urls")),
     path("integrations/", include("integrations.urls")),
     path("organizations/", include("organizations.urls")),
     path("operator/", admin.site.urls),
