@@ -29,6 +29,10 @@ def mailbox_folder_list(client, mailbox_id: str) -> list[dict]:
     top, probe = run_batch(client, [(mailbox_id, folders_url(mailbox_id)),
                                     (mailbox_id, default_folder_probe_url(mailbox_id))])
     for answer in (top, probe):
+        if answer.denied:
+            raise PickerError(f"Microsoft Graph refused to list this mailbox's folders ({answer.message}). The app "
+                              "needs the application permission Contacts.Read with admin consent, and the mailbox "
+                              "must not be excluded by an application access policy.")
         if not answer.ok:
             raise PickerError(answer.message)
     default_id = next((f.get("parentFolderId") for f in top.items if f.get("parentFolderId")), None)

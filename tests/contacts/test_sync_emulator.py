@@ -176,3 +176,25 @@ def test_quiet_cycle_costs_one_request_per_folder_at_most(emu, organization, set
     assert quiet["graph_requests"] == 2
     assert (quiet["contacts_created"], quiet["contacts_updated"], quiet["contacts_deleted"]) == (0, 0, 0)
     assert DeltaCursor.objects.filter(organization=organization, kind="contacts").count() == folders
+
+
+def test_picker_searches_mailboxes_and_lists_folders_through_graph(emu, organization):
+    from contacts.models import PickerRequest
+    from contacts.services import picker_request_run
+    from tests.contacts.helpers import connect
+
+    connect(emu, organization)
+    search = picker_request_run(request=PickerRequest.objects.create(organization=organization, action="search",
+                                                                     query="recep"))
+    assert search.status == "done", search.error
+    assert search.results[0]["name"] == "Reception" and search.results[0]["shared"] is True
+    folders = picker_request_run(request=PickerRequest.objects.create(
+        organization=organization, action="folders", query=search.results[0]["id"]))
+    assert [f["name"] for f in folders.results] == ["Contacts", "Suppliers"]
+    emu.control("POST", "app/permissions", {"revoke": ["Contacts.Read", "Contacts.ReadWrite"]})
+    from integrations.graph import clear_clients
+
+    clear_clients()
+    denied = picker_request_run(request=PickerRequest.objects.create(
+        organization=organization, action="folders", query=search.results[0]["id"]))
+    assert denied.status == "failed" and "Contacts.Read" in denied.error
