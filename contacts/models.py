@@ -3,12 +3,16 @@
 A contact with an ``owner`` (an Extension) is that user's personal contact, visible only to them; a contact
 without one comes from a shared mailbox and is visible to every user of the organization.
 
-Search design (measured in bench/contacts_sync.py, see contacts/migrations/0002_search_indexes.py):
-- ``name_key`` = lowered display name: btree prefix index (organization, name_key text_pattern_ops) gives name
-  prefix matches already in name order, so a page is an index range scan with a LIMIT.
-- ``search_text`` = lowered name, company, e-mail addresses, job title: pg_trgm GIN index for substring matches.
-- ``ContactNumber``: one row per phone number with ``e164`` (exact caller-ID lookup, btree) and ``digits``
-  / ``national`` (digits only, btree text_pattern_ops for number prefix search).
+Search design (measured with bench/contacts_sync.py; indexes in contacts/migrations/0002_search_indexes.py):
+- A user reads company contacts (owner IS NULL) and their own (owner = them: a few hundred rows, found through
+  the (organization, owner) index). Company rows have partial PostgreSQL indexes (WHERE owner_id IS NULL), so a
+  search never wades through every user's personal contacts.
+- ``name_key`` = casefolded display name, collation "C" on PostgreSQL: one btree serves the prefix LIKE and the
+  ORDER BY, so a page of name matches is an index range scan stopped by the LIMIT.
+- ``search_text`` = casefolded name, company, job title, department, e-mail addresses: pg_trgm GIN index for
+  substring matches of 2+ characters.
+- ``ContactNumber``: one row per phone number with ``e164`` (caller-ID lookup: btree equality) and ``digits`` /
+  ``national`` (digits only, collation "C": prefix search in number order), with the owner repeated.
 """
 
 from django.db import models
@@ -155,6 +159,8 @@ class Contact(models.Model):
 class ContactNumber(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers")
+    owner = models.ForeignKey(Extension, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                              help_text="The contact's owner, repeated here so number searches need no join.")
     kind = models.CharField(max_length=16)
     original = models.CharField(max_length=64)
     e164 = models.CharField(max_length=20, blank=True)

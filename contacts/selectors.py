@@ -146,25 +146,28 @@ def _text_tiers(found: _Collector, scopes, extensions, needle: str) -> None:
 def _number_tiers(found: _Collector, organization, extension, scopes, extensions, query: str, digits: str) -> None:
     candidates = lookup_candidates(query, organization.default_region) if len(digits) >= 6 else []
     numbers = ContactNumber.objects.filter(organization=organization)
-    visible = Q(contact__owner__isnull=True) | (Q(contact__owner=extension) if extension else Q(pk__in=[]))
-    exact = Q(e164__in=candidates) | Q(digits=digits) if candidates else Q(digits=digits)
-    _number_tier(found, "number", numbers.filter(visible).filter(exact), extensions.filter(number=digits))
+    number_scopes = [numbers.filter(owner__isnull=True)] + ([numbers.filter(owner=extension)] if extension else [])
+    exact = (Q(e164__in=candidates) | Q(digits=digits)) if candidates else Q(digits=digits)
+    _number_tier(found, "number", [scope.filter(exact) for scope in number_scopes], extensions.filter(number=digits))
     if len(digits) < MIN_NUMBER_PREFIX:
         _tier(found, "number_prefix", [], extensions, Q(), Q(number__startswith=digits), extension_order="number")
         return
     national = digits.lstrip("0") or digits
-    prefix = Q(digits__startswith=digits) | Q(national__startswith=national)
-    _number_tier(found, "number_prefix", numbers.filter(visible).filter(prefix),
-                 extensions.filter(number__startswith=digits))
+    prefixed = []
+    for scope in number_scopes:  # two range scans (international digits, national digits) per scope
+        prefixed += [scope.filter(digits__startswith=digits), scope.filter(national__startswith=national)]
+    _number_tier(found, "number_prefix", prefixed, extensions.filter(number__startswith=digits))
 
 
-def _number_tier(found: _Collector, match: str, numbers, extensions) -> None:
+def _number_tier(found: _Collector, match: str, number_scopes, extensions) -> None:
     if found.full:
         return
-    contact_ids = list(dict.fromkeys(numbers.order_by("digits", "id").values_list("contact_id", flat=True)
-                                     [:found.room * 2]))[:found.room]
-    rows = Contact.objects.filter(pk__in=contact_ids).values(*CONTACT_COLUMNS)
-    batch = [_contact_entry(row, match) for row in rows]
+    rows = []
+    for scope in number_scopes:
+        rows += list(scope.order_by("digits", "id").values_list("digits", "contact_id")[:found.room])
+    contact_ids = list(dict.fromkeys(contact_id for _digits, contact_id in sorted(rows)))[:found.room]
+    by_id = {row["id"]: row for row in Contact.objects.filter(pk__in=contact_ids).values(*CONTACT_COLUMNS)}
+    batch = [_contact_entry(by_id[pk], match) for pk in contact_ids if pk in by_id]
     batch += [_extension_entry(row, match)
               for row in extensions.order_by("number", "id").values(*EXTENSION_COLUMNS)[:found.room]]
     found.add(batch)
@@ -213,9 +216,13 @@ def caller_id_lookup(*, organization, number: str, called: Extension | None = No
 
 
 def _contact_by_number(organization, candidates: list[str], digits: str, owner_q: Q) -> dict | None:
-    exact = Q(numbers__e164__in=candidates) if candidates else Q(numbers__digits=digits)
-    return (Contact.objects.filter(organization=organization).filter(owner_q).filter(exact)
-            .order_by("name_key", "id").values("display_name", "company_name").first())
+    exact = Q(e164__in=candidates) if candidates else Q(digits=digits)
+    number = (ContactNumber.objects.filter(organization=organization).filter(owner_q).filter(exact)
+              .order_by("contact__name_key", "contact_id").values("contact__display_name",
+                                                                  "contact__company_name").first())
+    if number is None:
+        return None
+    return {"display_name": number["contact__display_name"], "company_name": number["contact__company_name"]}
 
 
 def _found(match: CallerMatch, row: dict, source: str) -> CallerMatch:

@@ -25,7 +25,8 @@ def _fields(data: ContactData) -> dict:
 
 
 def _numbers(contact: Contact, data: ContactData) -> list[ContactNumber]:
-    return [ContactNumber(organization_id=contact.organization_id, contact_id=contact.pk, kind=kind,
+    return [ContactNumber(organization_id=contact.organization_id, contact_id=contact.pk, owner_id=contact.owner_id,
+                          kind=kind,
                           original=original, e164=e164, digits=digits, national=national)
             for kind, original, e164, digits, national in data.phones]
 

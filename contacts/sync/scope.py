@@ -5,7 +5,7 @@ Mailboxes and folders that left the scope are removed here, with their contacts 
 
 from __future__ import annotations
 
-from contacts.models import Contact, ContactSettings, FolderSyncState, MailboxSyncState, SharedMailbox
+from contacts.models import Contact, ContactNumber, ContactSettings, FolderSyncState, MailboxSyncState, SharedMailbox
 from extensions.models import Extension
 from integrations.sync.models import DeltaCursor, SyncKind
 
@@ -63,6 +63,7 @@ def sync_mailbox_states(organization, settings: ContactSettings) -> tuple[list[M
         # A personal mailbox's contacts follow its owner (visibility), e.g. after the extension was recreated.
         for state in changed:
             Contact.objects.filter(mailbox=state).update(owner_id=state.owner_id)
+            ContactNumber.objects.filter(contact__mailbox=state).update(owner_id=state.owner_id)
     states = list(MailboxSyncState.objects.filter(organization=organization).order_by("pk"))
     return states, removed_contacts, [str(m) for m in gone]
 
