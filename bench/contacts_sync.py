@@ -271,10 +271,10 @@ def explain(connection, organization, extension) -> None:
         "text (trigram)": company.filter(search_text__contains="rtinez").order_by("name_key", "id")[:26],
         "own contacts": Contact.objects.filter(organization=organization, owner=extension,
                                                search_text__contains="rtinez").order_by("name_key")[:26],
-        "number prefix": ContactNumber.objects.filter(organization=organization, digits__startswith="1312")
-        .filter(contact__owner__isnull=True).order_by("digits", "id")[:52],
-        "caller id": Contact.objects.filter(organization=organization, owner__isnull=True,
-                                            numbers__e164__in=["+13125550101"]).order_by("name_key")[:1],
+        "number prefix": ContactNumber.objects.filter(organization=organization, owner__isnull=True,
+                                                      digits__startswith="1312").order_by("digits", "id")[:26],
+        "caller id": ContactNumber.objects.filter(organization=organization, owner__isnull=True,
+                                                  e164__in=["+13125550101"]).order_by("contact__name_key")[:1],
     }
     for label, queryset in plans.items():
         lines = queryset.explain(analyze=True).splitlines()
