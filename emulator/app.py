@@ -1,6 +1,7 @@
 """The Emulator: routes every request through counting, faults, Graph auth, permissions and throttling."""
 
 import collections
+import re
 import threading
 import time
 
@@ -18,7 +19,7 @@ from emulator import (
 )
 from emulator.directory import DirectoryError
 from emulator.faults import Faults
-from emulator.graph_common import GraphError, graph_error_response
+from emulator.graph_common import GraphError, format_retry_after, graph_error_response, too_many_requests
 from emulator.state import State
 from emulator.throttling import Throttle
 from emulator.tokens import GRAPH_APP_ID, GRAPH_RESOURCE, Signer
@@ -37,6 +38,7 @@ class Emulator:
         self.state = State(config)
         self.faults = Faults(config.seed)
         self.throttle = Throttle(config.throttle_limit, config.throttle_window)
+        self.presence_throttle = Throttle(graph_presence.RATE_LIMIT, graph_presence.RATE_WINDOW)
         self.delta_epoch = 1
         self.delta_expired_mode = "400"
         self.auth_codes: dict[str, dict] = {}
@@ -56,8 +58,10 @@ class Emulator:
         with self.state.lock:
             self.state = new_state
         self.faults.clear()
-        self.throttle.configure(self.config.throttle_limit, self.config.throttle_window)
+        self.throttle.configure(self.config.throttle_limit, self.config.throttle_window, "integer")
         self.throttle.throttled = 0
+        self.presence_throttle.configure(graph_presence.RATE_LIMIT, graph_presence.RATE_WINDOW, "integer")
+        self.presence_throttle.throttled = 0
         self.delta_epoch += 1
         self.delta_expired_mode = "400"
         self.auth_codes.clear()
@@ -82,6 +86,7 @@ class Emulator:
 
     # --- dispatch ----------------------------------------------------------------------------
     def dispatch(self, req) -> Response:
+        req.path = normalize_path(req.path)
         req.base_url = self.base_url
         req.request_id = new_guid()
         req.client_request_id = req.header("client-request-id") or req.request_id
@@ -101,19 +106,21 @@ class Emulator:
         if kind == "control":
             return self._call(route, req, params)
         self.count(route.name, req.method, req.path)
-        fault = self.faults.take(req.method, req.path + ("?" + req.raw_query if req.raw_query else ""),
-                                 bool(route.meta.get("delta") and _has_delta_token(req)))
+        target = req.path + ("?" + req.raw_query if req.raw_query else "")
+        fault = self.faults.take(req.method, target, bool(route.meta.get("delta") and _has_delta_token(req)))
         response = None
         if fault:
-            response = self._fault_response(fault, req, kind)
+            response = self._fault_response(fault, req, kind, route.meta.get("delta"))
         if response is None:
             response = self._graph(route, req, params) if kind == "graph" else self._call(route, req, params)
+            self.faults.repeat_next_link(req.method, target, response)
         if fault and fault["kind"] == "drop":
             response.drop_after = max(1, len(response.body) // 2)
         return self._graph_headers(req, response) if kind == "graph" else response
 
     def dispatch_subrequest(self, req, claims) -> Response:
         """A $batch sub-request: the caller is already authenticated; counted, faulted and throttled alone."""
+        req.path = normalize_path(req.path)
         req.base_url = self.base_url
         req.request_id = new_guid()
         req.client_request_id = req.header("client-request-id") or req.request_id
@@ -122,13 +129,15 @@ class Emulator:
             segment = req.path.strip("/").split("/")[-1]
             return graph_error_response(req, 400, "BadRequest", f"Resource not found for the segment '{segment}'.")
         self.count(route.name, req.method, req.path)
-        fault = self.faults.take(req.method, req.path + ("?" + req.raw_query if req.raw_query else ""),
-                                 bool(route.meta.get("delta") and _has_delta_token(req)))
+        target = req.path + ("?" + req.raw_query if req.raw_query else "")
+        fault = self.faults.take(req.method, target, bool(route.meta.get("delta") and _has_delta_token(req)))
         if fault and fault["kind"] != "drop":
-            response = self._fault_response(fault, req, "graph")
+            response = self._fault_response(fault, req, "graph", route.meta.get("delta"))
             if response is not None:
                 return self._graph_headers(req, response)
-        return self._graph_headers(req, self._graph(route, req, params, claims))
+        response = self._graph(route, req, params, claims)
+        self.faults.repeat_next_link(req.method, target, response)
+        return self._graph_headers(req, response)
 
     def _call(self, route, req, params, claims=None) -> Response:
         try:
@@ -150,11 +159,9 @@ class Emulator:
                 code, message = route.meta.get("denied", ("Authorization_RequestDenied",
                                                           "Insufficient privileges to complete the operation."))
                 return graph_error_response(req, 403, code, message)
-        retry_after = self.throttle.check(claims.get("appid", "?")) if route.meta.get("throttled", True) else None
-        if retry_after is not None:
-            return graph_error_response(req, 429, "TooManyRequests",
-                                        "Too many requests. Please retry after the time given in Retry-After.",
-                                        [("Retry-After", str(retry_after))])
+        wait = self.throttle.check(claims.get("appid", "?")) if route.meta.get("throttled", True) else None
+        if wait is not None:
+            return too_many_requests(req, self.throttle.retry_after_value(wait))
         return self._call(route, req, params, claims)
 
     def authenticate(self, req):
@@ -179,21 +186,20 @@ class Emulator:
             return fail("Either scp or roles claim need to be present in the token.")
         return claims, None
 
-    def _fault_response(self, fault, req, kind) -> Response | None:
+    def _fault_response(self, fault, req, kind, delta_flavor=None) -> Response | None:
         name = fault["kind"]
         if name == "delay":
             time.sleep(fault["delay"])
             return None
         if name == "drop":
             return None
-        headers = [("Retry-After", str(fault["retry_after"]))] if fault.get("retry_after") is not None else []
+        retry_after = fault.get("retry_after")
+        headers = [("Retry-After", format_retry_after(retry_after))] if retry_after is not None else []
         if name == "429":
             if kind != "graph":
                 return json_response(429, {"error": "temporarily_unavailable",
                                            "error_description": "AADSTS90037: Too many requests."}, headers)
-            return graph_error_response(req, 429, "TooManyRequests",
-                                        "Too many requests. Please retry after the time given in Retry-After.",
-                                        headers)
+            return too_many_requests(req, retry_after)
         if name == "503":
             if kind != "graph":
                 return json_response(503, {"error": "temporarily_unavailable",
@@ -201,7 +207,8 @@ class Emulator:
                                      headers)
             return graph_error_response(req, 503, "serviceNotAvailable",
                                         "Service is temporarily unavailable. Please retry.", headers)
-        return graph_users.delta_expired_response(self, req, "410" if name.endswith("410") else "400")
+        return graph_users.delta_expired_response(self, req, "410" if name.endswith("410") else "400",
+                                                  outlook=delta_flavor == "outlook")
 
     def _graph_headers(self, req, response: Response) -> Response:
         response.headers += [
@@ -214,4 +221,18 @@ class Emulator:
 
 
 def _has_delta_token(req) -> bool:
-    return "$deltatoken" in req.query or "$skiptoken" in req.query
+    return req.query.get("$deltatoken", "") not in ("", "latest") or bool(req.query.get("$skiptoken"))
+
+
+_SLASHES = re.compile(r"//+")
+_DELTA_FUNCTION = re.compile(r"/(?:microsoft\.graph\.)?delta\(\)(?=/|$)", re.IGNORECASE)
+
+
+def normalize_path(path: str) -> str:
+    """What Graph treats as the same resource: empty segments (`/v1.0//users`, sent by the SDKs with an httpx
+    base URL) and the delta function spelled `delta()` or `microsoft.graph.delta()` (the SDKs' form)."""
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
+    if "delta(" in path.lower():
+        path = _DELTA_FUNCTION.sub("/delta", path)
+    return path

@@ -2,9 +2,13 @@
 
 import datetime as dt
 
+from emulator import graph_presence
 from emulator.appreg import make_secret_value
+from emulator.control_bulk import bulk_users
 from emulator.directory import EMPTY_EXTENSIONS, USER_PROPERTIES, DirectoryError
 from emulator.faults import FaultError
+from emulator.graph_common import GraphError
+from emulator.presence import SIGNED_OUT
 from emulator.state import graph_group
 from emulator.util import iso, new_guid, parse_iso, utcnow
 from emulator.web import Response, json_response
@@ -16,11 +20,13 @@ def register(router) -> None:
     routes = [
         ("GET", "/state", state_summary), ("POST", "/reset", reset),
         ("GET", "/requests", request_counts), ("DELETE", "/requests", clear_request_counts),
-        ("POST", "/users", create_user), ("GET", "/users/{user_id}", get_user),
+        ("POST", "/users", create_user), ("POST", "/users/bulk", bulk_users), ("GET", "/users/{user_id}", get_user),
         ("PATCH", "/users/{user_id}", update_user), ("DELETE", "/users/{user_id}", hard_delete_user),
         ("POST", "/users/{user_id}/soft-delete", soft_delete_user), ("POST", "/users/{user_id}/restore", restore_user),
         ("POST", "/groups", create_group), ("POST", "/groups/{group_id}/members", add_member),
         ("DELETE", "/groups/{group_id}/members/{member_id}", remove_member),
+        ("GET", "/presence-config", presence_config), ("POST", "/presence-config", presence_config),
+        ("GET", "/presence/{user_id}", get_presence),
         ("POST", "/presence/{user_id}", set_presence), ("PUT", "/presence/{user_id}", set_presence),
         ("POST", "/mailboxes", create_shared_mailbox), ("GET", "/mailboxes/{user_id}", get_mailbox),
         ("POST", "/mailboxes/{user_id}/folders", add_folder),
@@ -48,7 +54,7 @@ def _wrap(handler):
             with emu.state.lock:
                 result = handler(emu, body if isinstance(body, dict) else {"items": body},
                                  {**params, "_method": req.method})
-        except DirectoryError as exc:
+        except (DirectoryError, GraphError) as exc:
             return json_response(exc.status, {"error": exc.message, "code": exc.code})
         except (FaultError, ValueError, KeyError, TypeError) as exc:
             return json_response(400, {"error": str(exc)})
@@ -59,7 +65,7 @@ def _wrap(handler):
     return run
 
 
-def _user(emu, user_id: str) -> dict:
+def user_record(emu, user_id: str) -> dict:
     users = emu.state.users
     user = users.get(user_id) or users.soft_deleted.get(user_id)
     if user is None:
@@ -88,7 +94,7 @@ def clear_request_counts(emu, body, params):
 
 
 # --- users ---------------------------------------------------------------------------------------
-def _check_props(data: dict) -> dict:
+def check_props(data: dict) -> dict:
     extra = {k: v for k, v in data.items() if k not in USER_PROPERTIES and k != "password"}
     if extra:
         raise ValueError(f"unknown user properties: {sorted(extra)}")
@@ -96,7 +102,7 @@ def _check_props(data: dict) -> dict:
 
 
 def create_user(emu, body, params):
-    props = _check_props(body)
+    props = check_props(body)
     state = emu.state
     nick = props.get("mailNickname") or (props.get("userPrincipalName") or "").split("@")[0] or \
         (props.get("displayName") or "user").replace(" ", ".").lower()
@@ -114,21 +120,21 @@ def create_user(emu, body, params):
 
 
 def get_user(emu, body, params):
-    user = _user(emu, params["user_id"])
+    user = user_record(emu, params["user_id"])
     return {**user, "_state": emu.state.users.state_of(user["id"])}
 
 
 def update_user(emu, body, params):
     users = emu.state.users
-    user = _user(emu, params["user_id"])
+    user = user_record(emu, params["user_id"])
     if "password" in body:
         users.passwords[user["userPrincipalName"].lower()] = body["password"]
-    props = _check_props(body)
+    props = check_props(body)
     return users.update(user["id"], props) if props else user
 
 
 def soft_delete_user(emu, body, params):
-    emu.state.users.soft_delete(_user(emu, params["user_id"])["id"])
+    emu.state.users.soft_delete(user_record(emu, params["user_id"])["id"])
     return {"id": params["user_id"], "state": "soft_deleted"}
 
 
@@ -157,7 +163,7 @@ def add_member(emu, body, params):
     member_id = body["id"]
     kind = body.get("type") or ("group" if member_id in emu.state.groups.by_id else "user")
     if kind == "user":
-        member_id = _user(emu, member_id)["id"]
+        member_id = user_record(emu, member_id)["id"]
     emu.state.groups.add_member(params["group_id"], kind, member_id)
     return {"group_id": params["group_id"], "members": [m[1] for m in emu.state.groups.members[params["group_id"]]]}
 
@@ -168,10 +174,50 @@ def remove_member(emu, body, params):
 
 
 def set_presence(emu, body, params):
-    user = _user(emu, params["user_id"])
-    emu.state.set_presence(user["id"], body["availability"], body.get("activity") or body["availability"])
-    availability, activity = emu.state.effective_presence(user["id"])
-    return {"id": user["id"], "availability": availability, "activity": activity}
+    """The user in Teams: {"availability", "activity"?, "expirationDuration"?} sets the user's preferred presence
+    (and signs the Teams client in); {"availability": null} clears it; {"signedIn": bool} signs the Teams client
+    in or out; {"licensed": bool} gives or takes the Teams license."""
+    user_id = user_record(emu, params["user_id"])["id"]
+    presence = emu.state.presence
+    if "licensed" in body:
+        if not isinstance(body["licensed"], bool):
+            raise ValueError("licensed must be true or false")
+        (presence.unlicensed.discard if body["licensed"] else presence.unlicensed.add)(user_id)
+    if "signedIn" in body:
+        if not isinstance(body["signedIn"], bool):
+            raise ValueError("signedIn must be true or false")
+        presence.set_client(user_id, body["signedIn"])
+    if "availability" in body:
+        availability = body["availability"]
+        if availability is None:
+            presence.clear_preferred(user_id)
+        else:
+            if not isinstance(availability, str) or not availability:
+                raise ValueError("availability must be a presence availability string, or null to clear")
+            lifetime = None
+            if body.get("expirationDuration") is not None:
+                lifetime = graph_presence.parse_duration(body["expirationDuration"])
+            if "signedIn" not in body and presence.client.get(user_id, ("Offline",))[0] in SIGNED_OUT:
+                presence.set_client(user_id, True)
+            presence.set_preferred(user_id, availability, body.get("activity") or availability, lifetime)
+    return presence.describe(user_id)
+
+
+def get_presence(emu, body, params):
+    return emu.state.presence.describe(user_record(emu, params["user_id"])["id"])
+
+
+def presence_config(emu, body, params):
+    """{"idle_timeout", "away_timeout"} seconds (Available fades), {"rate_limit", "rate_window", "retry_after"}
+    for getPresencesByUserId (1,500 per 30 s per app by default; "rate_limit": null turns it off)."""
+    result = emu.state.presence.configure(body.get("idle_timeout"), body.get("away_timeout"))
+    limiter = emu.presence_throttle
+    if any(k in body for k in ("rate_limit", "rate_window", "retry_after")):
+        options = {"retry_after": body["retry_after"]} if "retry_after" in body else {}
+        limiter.configure(body.get("rate_limit", limiter.limit), body.get("rate_window"), **options)
+    snapshot = limiter.snapshot()
+    return {**result, "rate_limit": snapshot["limit"], "rate_window": snapshot["window"],
+            "retry_after": snapshot["retry_after"], "throttled": snapshot["throttled"]}
 
 
 # --- mailboxes and contacts ----------------------------------------------------------------------------
@@ -185,7 +231,7 @@ def create_shared_mailbox(emu, body, params):
 
 
 def get_mailbox(emu, body, params):
-    mailbox = emu.state.mailboxes.for_user(_user(emu, params["user_id"])["id"])
+    mailbox = emu.state.mailboxes.for_user(user_record(emu, params["user_id"])["id"])
     return {"owner_id": mailbox.owner_id, "default_folder_id": mailbox.default_folder_id,
             "folders": [{**f, "contacts": len(mailbox.contacts[f["id"]])} for f in mailbox.folders.values()]}
 
@@ -201,13 +247,13 @@ def _folder_id(mailbox, body) -> str | None:
 
 
 def add_folder(emu, body, params):
-    mailbox = emu.state.mailboxes.for_user(_user(emu, params["user_id"])["id"])
+    mailbox = emu.state.mailboxes.for_user(user_record(emu, params["user_id"])["id"])
     return mailbox.add_folder(body["displayName"], parent_id=body.get("parentFolderId"))
 
 
 def add_contact(emu, body, params):
     """One contact, or many at once: {"items": [contact, ...]} (a JSON list body) -> {"ids": [...]}."""
-    mailbox = emu.state.mailboxes.for_user(_user(emu, params["user_id"])["id"])
+    mailbox = emu.state.mailboxes.for_user(user_record(emu, params["user_id"])["id"])
     if isinstance(body.get("items"), list):
         return {"ids": [mailbox.add_contact(item, _folder_id(mailbox, item))["id"] for item in body["items"]]}
     return mailbox.add_contact(body, _folder_id(mailbox, body))
@@ -226,7 +272,7 @@ class _RefusedMailbox:
 def mailbox_access(emu, body, params):
     """{"refuse": 403|404} makes the user's contacts answer 403 ErrorAccessDenied (an application access policy)
     or 404 MailboxNotEnabledForRESTAPI (no Exchange license); {"refuse": null} restores the mailbox."""
-    user_id = _user(emu, params["user_id"])["id"]
+    user_id = user_record(emu, params["user_id"])["id"]
     boxes = emu.state.mailboxes.by_owner
     current = boxes.get(user_id)
     inner = current.inner if isinstance(current, _RefusedMailbox) else emu.state.mailboxes.for_user(user_id)
@@ -245,12 +291,12 @@ def mailbox_access(emu, body, params):
 
 
 def update_contact(emu, body, params):
-    mailbox = emu.state.mailboxes.for_user(_user(emu, params["user_id"])["id"])
+    mailbox = emu.state.mailboxes.for_user(user_record(emu, params["user_id"])["id"])
     return mailbox.update_contact(params["contact_id"], body)
 
 
 def delete_contact(emu, body, params):
-    mailbox = emu.state.mailboxes.for_user(_user(emu, params["user_id"])["id"])
+    mailbox = emu.state.mailboxes.for_user(user_record(emu, params["user_id"])["id"])
     mailbox.delete_contact(params["contact_id"])
     return {"id": params["contact_id"], "deleted": True}
 
@@ -323,7 +369,8 @@ def clear_faults(emu, body, params):
 
 
 def throttling(emu, body, params):
-    emu.throttle.configure(body.get("limit"), body.get("window"))
+    options = {"retry_after": body["retry_after"]} if "retry_after" in body else {}
+    emu.throttle.configure(body.get("limit"), body.get("window"), **options)
     return emu.throttle.snapshot()
 
 

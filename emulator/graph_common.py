@@ -19,6 +19,22 @@ def graph_error_response(req, status: int, code: str, message: str, headers=None
     return json_response(status, body, headers, content_type=GRAPH_JSON_TYPE)
 
 
+def format_retry_after(value) -> str:
+    """Retry-After as Graph sends it: integer seconds ("7"), decimal seconds ("2.128"), or an HTTP date (kept)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def too_many_requests(req, retry_after=None):
+    """429 exactly like Microsoft's throttling sample; Retry-After only when given (it may be absent)."""
+    headers = [("Retry-After", format_retry_after(retry_after))] if retry_after is not None else []
+    body = {"error": {"code": "TooManyRequests", "message": "Please retry again later.", "innerError": {
+        "code": "429", "date": utcnow().strftime("%Y-%m-%dT%H:%M:%S"), "message": "Please retry after",
+        "request-id": req.request_id, "status": "429", "client-request-id": req.client_request_id}}}
+    return json_response(429, body, headers, content_type=GRAPH_JSON_TYPE)
+
+
 def graph_json(payload, status: int = 200, headers=None):
     return json_response(status, payload, headers, content_type=GRAPH_JSON_TYPE)
 

@@ -19,7 +19,7 @@ def register(router) -> None:
     router.add("GET", "/v1.0/users/{user_id}/contacts/{contact_id}", get_contact, **meta)
     router.add("GET", "/v1.0/users/{user_id}/contactFolders", list_folders, **meta)
     router.add("GET", "/v1.0/users/{user_id}/contactFolders/{folder_id}/contacts/delta", contacts_delta,
-               delta=True, **meta)
+               delta="outlook", **meta)
     router.add("GET", "/v1.0/users/{user_id}/contactFolders/{folder_id}/contacts", list_folder_contacts, **meta)
     router.add("GET", "/v1.0/users/{user_id}/contactFolders/{folder_id}/childFolders", list_child_folders, **meta)
     router.add("GET", "/v1.0/users/{user_id}/contactFolders/{folder_id}", get_folder, **meta)
@@ -147,7 +147,7 @@ def contacts_delta(emu, req, params, claims):
             if token is None or token.get("k") != "contacts" or token.get("fd") != folder_id:
                 raise GraphError(400, "ErrorInvalidSyncStateData", "The SyncStateData is not valid.")
             if token.get("e") != emu.delta_epoch or time.time() - token.get("t", 0) > DELTA_TTL:
-                return delta_expired_response(emu, req, emu.delta_expired_mode)
+                return delta_expired_response(emu, req, emu.delta_expired_mode, outlook=True)
             if "seq" in token:
                 token = {**token, "p": "chg", "start": token.pop("seq"), "end": len(mailbox.logs[folder_id]), "o": 0}
         else:

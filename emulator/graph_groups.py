@@ -29,8 +29,16 @@ def _offset(req) -> int:
     return int(token.get("o", 0))
 
 
+def _fragment(req, entity_set: str, suffix: str = "") -> str:
+    """@odata.context fragment as Graph writes it: `groups`, `groups(id,displayName)`, `users(...)/$entity`."""
+    raw = req.query.get("$select")
+    return (f"{entity_set}({raw})" if raw else entity_set) + suffix
+
+
 def _page(req, path: str, fragment: str, items: list, top: int, offset: int):
     body = {"@odata.context": context_url(req, fragment)}
+    if _counted(req):
+        body["@odata.count"] = len(items)
     if offset + top < len(items):
         query = {k: v for k, v in req.query.items() if k != "$skiptoken"}
         query["$skiptoken"] = encode_token({"o": offset + top})
@@ -48,14 +56,14 @@ def list_groups(emu, req, params, claims):
     state = emu.state
     with state.lock:
         groups = [project(g, select) for g in state.groups.by_id.values() if predicate is None or predicate(g)]
-    return _page(req, "/v1.0/groups", "groups", groups, top, _offset(req))
+    return _page(req, "/v1.0/groups", _fragment(req, "groups"), groups, top, _offset(req))
 
 
 def get_group(emu, req, params, claims):
     select = parse_select(req, GROUP_PROPERTIES, tuple(sorted(GROUP_PROPERTIES)), "group")
     with emu.state.lock:
         group = project(emu.state.groups.get(params["group_id"]), select)
-    return graph_json({"@odata.context": context_url(req, "groups/$entity"), **group})
+    return graph_json({"@odata.context": context_url(req, _fragment(req, "groups", "/$entity")), **group})
 
 
 def _member_objects(state, entries, select_user, select_group) -> list[dict]:
@@ -111,7 +119,13 @@ def transitive_users(emu, req, params, claims):
     with state.lock:
         user_ids = state.groups.transitive_user_ids(params["group_id"])
         users = [project(state.users.by_id[u], select) for u in user_ids if u in state.users.by_id]
-    return _page(req, req.path, "users", users, top, _offset(req))
+    return _page(req, req.path, _fragment(req, "users"), users, top, _offset(req))
+
+
+def _counted(req) -> bool:
+    """$count=true with ConsistencyLevel: eventual (advanced query) adds @odata.count."""
+    return (req.query.get("$count") or "").lower() == "true" and \
+        (req.header("consistencylevel") or "").lower() == "eventual"
 
 
 def _nested_groups(state, group_id: str) -> list[str]:

@@ -23,7 +23,7 @@ ORDERABLE = {"displayName", "userPrincipalName"}
 
 
 def register(router) -> None:
-    router.add("GET", "/v1.0/users/delta", users_delta, perms=USER_READ, delta=True)
+    router.add("GET", "/v1.0/users/delta", users_delta, perms=USER_READ, delta="directory")
     router.add("GET", "/v1.0/users", list_users, perms=USER_READ)
     router.add("GET", "/v1.0/users/{user_id}", get_user, perms=USER_READ)
 
@@ -102,18 +102,21 @@ def get_user(emu, req, params, claims):
 
 
 # --- delta ------------------------------------------------------------------------------------------
-def delta_expired_response(emu, req, mode: str):
-    """400 syncStateNotFound, or 410 Gone with a Location that starts a fresh round (same $select)."""
-    token = decode_token(req.query.get("$deltatoken") or req.query.get("$skiptoken") or "") or {}
+def delta_expired_response(emu, req, mode: str, outlook: bool = False):
+    """The documented resets: 400 syncStateNotFound, or 410 Gone with a Location holding the delta URL of the
+    initial query (same $select/$filter) with an empty `$deltatoken=`. Outlook spells it SyncStateNotFound."""
+    code = "SyncStateNotFound" if outlook else "syncStateNotFound"
     if mode == "410":
+        token = decode_token(req.query.get("$deltatoken") or req.query.get("$skiptoken") or "") or {}
         query = {"$select": ",".join(token["s"])} if token.get("s") else {}
-        location = page_link(req, req.path, query)
-        return graph_error_response(req, 410, "syncStateNotFound",
-                                    "The sync state generation is not valid. Start a new delta round from the "
-                                    "Location URL.", [("Location", location)])
-    return graph_error_response(req, 400, "syncStateNotFound",
-                                "Sync state not found: the delta token has expired or is invalid. Start a new "
-                                "round without a token (full resync).")
+        if token.get("f"):
+            query["$filter"] = " or ".join(f"id eq '{i}'" for i in token["f"])
+        query["$deltatoken"] = ""
+        return graph_error_response(req, 410, code, "The sync state generation is not valid. Start a new delta "
+                                                    "round from the Location URL (full resync).",
+                                    [("Location", page_link(req, req.path, query))])
+    return graph_error_response(req, 400, code, "Sync state not found: the delta token has expired or is invalid. "
+                                                "Start a new round without a token (full resync).")
 
 
 def _page_size(req) -> int:

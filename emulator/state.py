@@ -7,6 +7,7 @@ from emulator import seed
 from emulator.appreg import AppRegistration
 from emulator.directory import Groups, Users
 from emulator.mailboxes import Mailboxes
+from emulator.presence import Presence
 from emulator.util import iso, utcnow
 
 
@@ -42,8 +43,7 @@ class State:
                 existing = [f for f in mailbox.folders.values() if f["displayName"] == folder_name]
                 folder_id = existing[0]["id"] if existing else mailbox.add_folder(folder_name)["id"]
             mailbox.add_contact(contact, folder_id)
-        self.presence: dict[str, dict] = {}
-        self._default_presence = data["presence"]
+        self.presence = Presence(data["presence"])
         self.created = utcnow() - dt.timedelta(days=400)
 
     # --- tenant ------------------------------------------------------------------------------
@@ -76,39 +76,6 @@ class State:
                  "name": self.onmicrosoft_domain, "type": "Managed"},
             ],
         }
-
-    # --- presence ----------------------------------------------------------------------------
-    def presence_of(self, user_id: str) -> dict:
-        entry = self.presence.get(user_id)
-        if entry is None:
-            availability, activity = self._default_presence.get(user_id, ("PresenceUnknown", "PresenceUnknown"))
-            entry = {"availability": availability, "activity": activity, "sessions": {}}
-        return entry
-
-    def set_presence(self, user_id: str, availability: str, activity: str, session_id: str | None = None,
-                     expires: dt.datetime | None = None) -> dict:
-        entry = self.presence.setdefault(user_id, self.presence_of(user_id))
-        if session_id:
-            entry["sessions"][session_id] = {"availability": availability, "activity": activity, "expires": expires}
-        else:
-            entry.update(availability=availability, activity=activity)
-        return entry
-
-    def clear_presence(self, user_id: str, session_id: str) -> bool:
-        entry = self.presence.get(user_id)
-        if not entry or session_id not in entry["sessions"]:
-            return False
-        del entry["sessions"][session_id]
-        return True
-
-    def effective_presence(self, user_id: str) -> tuple[str, str]:
-        """A live app session (setPresence) wins over the user's own state, as in Teams."""
-        entry = self.presence_of(user_id)
-        now = utcnow()
-        for session in reversed(list(entry["sessions"].values())):
-            if session["expires"] is None or session["expires"] > now:
-                return session["availability"], session["activity"]
-        return entry["availability"], entry["activity"]
 
     def summary(self) -> dict:
         return {

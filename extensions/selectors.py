@@ -21,6 +21,7 @@ SORTS = {
 DEFAULT_SORT = "number"
 LIST_COLUMNS = (
     "id", "number", "display_name", "email", "job_title", "department", "status", "source", "updated_at",
+    "sync_state", "sync_message", "last_synced_at",
 )
 
 
@@ -30,3 +31,13 @@ def extension_list(*, organization, query: str = "", sort: str = DEFAULT_SORT, s
     if status in Extension.Status.values:
         extensions = extensions.filter(status=status)
     return extensions.only(*LIST_COLUMNS).order_by(*SORTS[sort]), sort
+
+
+def extension_group_list(*, organization):
+    from django.db.models import Count, Prefetch
+
+    from extensions.models import ExtensionGroup
+
+    members = Extension.objects.only("id", "number", "display_name", "status").order_by(Length("number"), "number")
+    return (ExtensionGroup.objects.filter(organization=organization).annotate(member_count=Count("members"))
+            .prefetch_related(Prefetch("members", queryset=members)).order_by("name"))

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.extension_create_view, name="create"),
     path("<int:pk>/edit/", views.extension_edit_view, name="edit"),
     path("<int:pk>/status/", views.extension_status_view, name="status"),
+    path("groups/", views.extension_group_list_view, name="groups"),
 ]

@@ -6,8 +6,10 @@ from django.views.decorators.http import require_POST
 
 from extensions.forms import ExtensionForm
 from extensions.models import Extension
-from extensions.selectors import extension_list
+from extensions.selectors import extension_group_list, extension_list
 from extensions.services import DuplicateExtensionNumber, extension_save, extension_set_status, extension_snapshot
+from integrations.sync.models import SyncKind
+from integrations.sync.selectors import latest_run
 from organizations.decorators import organization_required
 
 PAGE_SIZE = 50
@@ -31,6 +33,14 @@ def extension_list_view(request):
     return render(request, "extensions/extension_list.html", {
         "page": page, "query": query, "sort": sort, "status": status,
         "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS,
+        "last_user_sync": latest_run(request.organization, SyncKind.USERS, finished=True),
+    })
+
+
+@organization_required
+def extension_group_list_view(request):
+    return render(request, "extensions/extensiongroup_list.html", {
+        "groups": extension_group_list(organization=request.organization),
     })
 
 

@@ -29,8 +29,8 @@ class EntraConnectionForm(forms.ModelForm):
         model = EntraConnection
         # The write-only secrets are declared above and deliberately not model fields of the form, so an empty
         # input never overwrites the stored value; the service applies them.
-        fields = ["tenant_id", "client_id", "credential_type", "secret_expires_on", "certificate_pem",
-                  *EntraConnection.FEATURE_FIELDS]
+        # Feature switches live where their settings are (User Synchronization, SSO, Collaboration).
+        fields = ["tenant_id", "client_id", "credential_type", "secret_expires_on", "certificate_pem"]
         labels = {"certificate_pem": "Certificate (PEM, public part)", "secret_expires_on": "Secret expires on"}
         help_texts = {
             "tenant_id": "Directory (tenant) ID from the app's Overview page, or a verified domain "
@@ -48,9 +48,6 @@ class EntraConnectionForm(forms.ModelForm):
         self.fields["tenant_id"].required = True
         self.fields["client_id"].required = True
         self.certificate = None
-
-    def feature_fields(self):
-        return [self[name] for name in EntraConnection.FEATURE_FIELDS]
 
     def clean_tenant_id(self):
         value = self.cleaned_data["tenant_id"].strip()

@@ -41,7 +41,8 @@ def connection_save(*, connection: EntraConnection, cleaned_data: dict, certific
     before = _snapshot(stored) if stored else {}
     previous_app = (stored.tenant_id, stored.client_id) if stored else ("", "")
     for name in ("tenant_id", "client_id", "credential_type", "secret_expires_on", *EntraConnection.FEATURE_FIELDS):
-        setattr(connection, name, cleaned_data[name])
+        if name in cleaned_data:
+            setattr(connection, name, cleaned_data[name])
     if connection.credential_type == EntraConnection.CredentialType.SECRET:
         if cleaned_data.get("client_secret"):
             connection.client_secret = cleaned_data["client_secret"]

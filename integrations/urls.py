@@ -1,10 +1,12 @@
 from django.urls import path
 
 from integrations import views
+from integrations.sync.urls import urlpatterns as sync_urlpatterns
 
 app_name = "integrations"
 urlpatterns = [
     path("entra/", views.entra_view, name="entra"),
     path("entra/test/", views.entra_test_view, name="entra_test"),
     path("collaboration/", views.collaboration_view, name="collaboration"),
+    *sync_urlpatterns,
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from organizations.models import AuditEntry, Membership, Organization
+from organizations.models import AuditEntry, Membership, Organization, OrganizationApiKey
 
 
 @admin.register(Organization)
@@ -23,3 +23,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     list_select_related = ("organization", "actor")
     readonly_fields = ("organization", "actor", "action", "target", "changes", "created_at")
+
+
+@admin.register(OrganizationApiKey)
+class OrganizationApiKeyAdmin(admin.ModelAdmin):
+    """Read-only for operators: keys are created and revoked by the organization's admins; the hash is never shown."""
+
+    list_display = ("name", "organization", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("organization",)
+    fields = ("organization", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

@@ -1,12 +1,15 @@
-"""Creating organizations and their administrators."""
+"""Creating organizations and their administrators; creating and revoking organization API keys."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from organizations.models import Membership, Organization
+from organizations.api_keys import key_generate, key_hash
+from organizations.audit import audit_record
+from organizations.models import Membership, Organization, OrganizationApiKey
 
 
 class OrganizationExists(ValidationError):
@@ -37,3 +40,35 @@ def organization_create(*, name: str, admin_username: str, admin_password: str, 
     Membership.objects.create(user=user, organization=organization)
     return organization, user
 
+
+
+def api_key_create(*, organization: Organization, name: str, actor) -> tuple[OrganizationApiKey, str]:
+    """Create an API key; returns (row, plaintext key). The plaintext is never stored and cannot be shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the key a name, e.g. the PBX it is for.")
+    if len(name) > 100:
+        raise ValidationError("The name can be at most 100 characters.")
+    key, prefix = key_generate()
+    with transaction.atomic():
+        api_key = OrganizationApiKey.objects.create(
+            organization=organization, name=name, prefix=prefix, key_hash=key_hash(key),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(organization=organization, actor=actor, action="api_key.create", target=name,
+                     changes={"prefix": [None, prefix]})
+    return api_key, key
+
+
+def api_key_revoke(*, api_key: OrganizationApiKey, actor) -> bool:
+    """Revoke a key (idempotent); returns False when it was already revoked."""
+    with transaction.atomic():
+        updated = OrganizationApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())
+        if not updated:
+            return False
+        audit_record(organization=api_key.organization, actor=actor, action="api_key.revoke",
+                     target=api_key.name, changes={"prefix": [api_key.prefix, api_key.prefix],
+                                                   "revoked": [False, True]})
+    api_key.refresh_from_db(fields=["revoked_at"])
+    return True

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "integrations.sync",
     "contacts",
     "sso",
+    "presence",
 ]
 
 MIDDLEWARE = [

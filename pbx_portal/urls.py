@@ -16,4 +16,5 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("organizations/", include("organizations.urls")),
     path("operator/", admin.site.urls),
+    path("", include("presence.urls")),
 ]

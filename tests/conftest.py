@@ -2,7 +2,7 @@ import pytest
 
 from tests.factories import make_admin, make_extension, make_organization
 
-pytest_plugins = ["emulator.pytest_plugin", "tests.browser_fixtures"]
+pytest_plugins = ["emulator.pytest_plugin", "tests.browser_fixtures", "tests.background"]
 
 
 @pytest.fixture

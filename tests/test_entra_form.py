@@ -56,13 +56,12 @@ def test_save_stores_encrypted_secret_and_never_renders_it(admin_client, organiz
 
 def test_empty_secret_keeps_the_stored_one(admin_client, organization):
     admin_client.post(URL, form_data())
-    response = admin_client.post(URL, form_data(client_secret="", feature_contacts="on"))
+    response = admin_client.post(URL, form_data(client_secret="", secret_expires_on="2099-01-31"))
     assert response.status_code == 302
     conn = EntraConnection.objects.get(organization=organization)
     assert conn.client_secret == SECRET
-    assert conn.feature_contacts is True
     changes = AuditEntry.objects.filter(action="entra.connection_changed").first().changes
-    assert changes == {"feature_contacts": [False, True]}
+    assert changes == {"secret_expires_on": [None, "2099-01-31"]}
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

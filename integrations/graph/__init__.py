@@ -20,6 +20,7 @@ from .errors import (
     GraphError,
     GraphThrottled,
     NotFound,
+    PagingLoopDetected,
     PermissionDenied,
     UnexpectedResponse,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "GraphError",
     "GraphThrottled",
     "NotFound",
+    "PagingLoopDetected",
     "PermissionDenied",
     "UnexpectedResponse",
     "clear_clients",

@@ -16,7 +16,14 @@ import requests
 
 from .auth import AppToken, TokenProvider, decode_jwt_claims
 from .config import AppCredentials, GraphEndpoints
-from .errors import ForeignHostRefused, GraphError, GraphThrottled, PermissionDenied, UnexpectedResponse
+from .errors import (
+    ForeignHostRefused,
+    GraphError,
+    GraphThrottled,
+    PagingLoopDetected,
+    PermissionDenied,
+    UnexpectedResponse,
+)
 from .http import TRANSPORT_ERRORS, build_session, connection_error
 from .parsing import error_from_response, parse_retry_after
 
@@ -140,12 +147,15 @@ class GraphClient:
 
     # -- paging -------------------------------------------------------------------------------------------------
     def iter_pages(self, path: str, params: dict | None = None, headers: dict | None = None) -> Iterator[list[dict]]:
-        """Each page's `value`, following @odata.nextLink verbatim (params only on the first request)."""
+        """Each page's `value`, following @odata.nextLink verbatim (params only on the first request).
+
+        A nextLink equal to one already followed in this round is a loop: PagingLoopDetected."""
         url: str | None = path
+        followed: set[str] = set()
         while url:
             body = self.get(url, params=params, headers=headers)
             yield body.get("value") or []
-            url, params = body.get("@odata.nextLink"), None
+            url, params = self._next(body.get("@odata.nextLink"), followed, path)
 
     def iter_items(self, path: str, params: dict | None = None, headers: dict | None = None) -> Iterator[dict]:
         for page in self.iter_pages(path, params=params, headers=headers):
@@ -154,8 +164,12 @@ class GraphClient:
     def delta_round(
         self, path_or_delta_link: str, params: dict | None = None, headers: dict | None = None
     ) -> Iterator[DeltaPage]:
-        """One delta round: pages until @odata.deltaLink (on the last DeltaPage). DeltaTokenExpired -> resync."""
+        """One delta round: pages until @odata.deltaLink (on the last DeltaPage).
+
+        DeltaTokenExpired -> full resync (its `location`, when Graph sent one, starts it); a repeated nextLink ->
+        PagingLoopDetected."""
         url = path_or_delta_link
+        followed: set[str] = set()
         while True:
             response = self.request("GET", url, params=params, headers=headers, delta=True)
             body = self._json(response)
@@ -165,13 +179,23 @@ class GraphClient:
             next_link, delta_link = body.get("@odata.nextLink"), body.get("@odata.deltaLink")
             if next_link:
                 yield DeltaPage(items)
-                url, params = next_link, None
+                url, params = self._next(next_link, followed, path_or_delta_link)
                 continue
             if not delta_link:
                 raise UnexpectedResponse("delta page has neither nextLink nor deltaLink", response.status_code,
                                          response.headers.get("request-id"))
             yield DeltaPage(items, delta_link)
             return
+
+    def _next(self, next_link: str | None, followed: set[str], start: str) -> tuple[str | None, None]:
+        """The next URL to follow (params are only sent with the first request), refusing a repeat."""
+        if next_link and next_link in followed:
+            label = self._path_label(start)  # the path only: a delta link's token is not logged
+            logger.warning("Graph paging loop on %s after %d pages: a nextLink repeated", label, len(followed) + 1)
+            raise PagingLoopDetected(label, len(followed) + 1)
+        if next_link:
+            followed.add(next_link)
+        return next_link, None
 
     # -- $batch -------------------------------------------------------------------------------------------------
     def batch(self, requests_: list[dict]) -> list[dict]:

@@ -129,11 +129,26 @@ class NotFound(GraphError):
 
 
 class DeltaTokenExpired(GraphError):
-    """The delta link is no longer valid (410, syncStateNotFound, resyncRequired): start a full resync."""
+    """The delta link is no longer valid: start a full resync.
+
+    Raised for 410 Gone (any code) and for 400 syncStateNotFound / SyncStateNotFound (Outlook) / resyncRequired.
+    `location` is the 410's Location header when Graph sent one: the delta URL of the initial query with an
+    empty `$deltatoken=`; a new round may start from it (or from the original delta path and params)."""
 
     def __init__(self, *args, location: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.location = location
+
+
+class PagingLoopDetected(GraphClientError):
+    """A page's @odata.nextLink repeats one already followed in this round: a loop, not more data.
+
+    `path` is the request path the round started from, `pages` how many pages were read before the repeat."""
+
+    def __init__(self, path: str, pages: int):
+        self.path = path
+        self.pages = pages
+        super().__init__(f"Graph paging loop on {path}: a nextLink repeated after {pages} pages; stopped")
 
 
 class GraphThrottled(GraphError):

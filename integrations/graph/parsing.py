@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import email.utils
+import math
 import time
 
 import requests
@@ -10,22 +12,30 @@ import requests
 from .errors import DeltaTokenExpired, GraphError, NotFound, PermissionDenied
 
 NO_ROLES_MESSAGE = "either scp or roles claim need to be present in the token"
+# Compared case-insensitively: directory objects say syncStateNotFound, Outlook says SyncStateNotFound.
 DELTA_EXPIRED_CODES = frozenset({"syncstatenotfound", "resyncrequired", "syncstateinvalid"})
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (Graph sends integer seconds; an HTTP date is accepted too). None if absent/garbage."""
+    """Retry-After in seconds: integer or decimal seconds (Microsoft's throttling sample sends `2.128`) or an HTTP
+    date. None when absent or unreadable: the caller then backs off exponentially with jitter."""
     if value is None:
         return None
     value = str(value).strip()
+    if not value:
+        return None
     try:
-        return max(0.0, float(int(value)))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        when = when.replace(tzinfo=datetime.UTC)
     return max(0.0, when.timestamp() - time.time())
 
 

@@ -185,6 +185,8 @@ class UserSyncSettings(models.Model):
     custom_filter = models.TextField(blank=True)
     filter_check = models.JSONField(default=dict, blank=True,
                                     help_text="Graph's verdict on custom_filter: status, message, count, sample.")
+    filter_preview = models.JSONField(default=dict, blank=True, help_text="The last Preview of a typed filter.")
+    groups_refresh = models.JSONField(default=dict, blank=True, help_text="The last refresh of the group list.")
     numbering = models.CharField(max_length=10, choices=Numbering.choices, default=Numbering.AUTO)
     range_start = models.PositiveIntegerField(default=1000)
     range_end = models.PositiveIntegerField(default=8999)
@@ -204,3 +206,20 @@ class UserSyncSettings(models.Model):
     def removal_limit(self, synced_count: int) -> int:
         """Removals a run may make without approval: 10% of synced extensions or 50, whichever is smaller."""
         return min(synced_count * self.threshold_percent // 100, self.threshold_count)
+
+
+class DirectoryGroup(models.Model):
+    """The tenant's groups, cached for the group picker (refreshed by a task: the web never waits on Graph)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entra_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=256)
+    mail = models.CharField(max_length=256, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "entra_id"], name="directory_group_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -34,6 +34,8 @@ KINDS: dict[str, KindSpec] = {
                              default_interval_seconds=300, min_interval_seconds=60),
     SyncKind.CONTACTS: KindSpec(SyncKind.CONTACTS, "contacts.sync.engine.execute", "feature_contacts",
                                 default_interval_seconds=900, min_interval_seconds=300),
+    SyncKind.PRESENCE: KindSpec(SyncKind.PRESENCE, "presence.poll.execute", "feature_presence",
+                                default_interval_seconds=30, min_interval_seconds=10),
 }
 
 

@@ -18,25 +18,6 @@ def test_more_than_650_ids_is_rejected(emulator_clean, app_token):
     assert resp.status_code == 400
 
 
-def test_control_presence_then_set_and_clear(emulator_clean, app_token):
-    emu = emulator_clean
-    user = emu.tenant["users"][0]["id"]
-    emu.control("POST", f"/_emulator/presence/{user}", json={"availability": "Away", "activity": "Away"})
-
-    def current():
-        body = emu.graph("POST", "communications/getPresencesByUserId", token=app_token, json={"ids": [user]}).json()
-        return body["value"][0]["availability"], body["value"][0]["activity"]
-
-    assert current() == ("Away", "Away")
-    session = {"sessionId": emu.client_id}
-    resp = emu.graph("POST", f"users/{user}/presence/setPresence", token=app_token,
-                     json={**session, "availability": "Busy", "activity": "InACall", "expirationDuration": "PT10M"})
-    assert resp.status_code == 200
-    assert current() == ("Busy", "InACall")
-    assert emu.graph("POST", f"users/{user}/presence/clearPresence", token=app_token, json=session).status_code == 200
-    assert current() == ("Away", "Away")
-
-
 def test_set_presence_needs_readwrite(emulator_clean):
     emu = emulator_clean
     emu.control("POST", "/_emulator/app/permissions", json={"revoke": ["Presence.ReadWrite.All"]})

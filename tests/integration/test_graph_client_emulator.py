@@ -4,10 +4,12 @@ import pytest
 
 from integrations.graph import (
     AppCredentials,
+    DeltaTokenExpired,
     GraphClient,
     GraphConnectionError,
     GraphEndpoints,
     GraphThrottled,
+    PagingLoopDetected,
     PermissionDenied,
 )
 
@@ -26,7 +28,7 @@ def client(emulator_clean, sleeps):
     endpoints = GraphEndpoints(authority_host=emu.base_url, graph_url=emu.base_url, ca_bundle=emu.ca_path,
                                max_retries=3)
     credentials = AppCredentials(emu.tenant_id, emu.client_id, client_secret=emu.client_secret)
-    graph = GraphClient(credentials, endpoints, sleep=sleeps.append)
+    graph = GraphClient(credentials, endpoints, sleep=sleeps.append, jitter=lambda: 1.0)
     yield graph
     graph.close()
 
@@ -122,3 +124,70 @@ def test_consent_granted_after_the_token_was_cached_is_picked_up(emulator_clean)
     answer = later.post("/communications/getPresencesByUserId", {"ids": [user_id]})
     assert answer["value"][0]["id"] == user_id
     later.close()
+
+
+def test_decimal_and_absent_retry_after_from_the_emulator(emulator_clean, client, sleeps):
+    emu = emulator_clean
+    emu.control("POST", "/_emulator/faults", json={"kind": "429", "path": "^/v1.0/users", "count": 1,
+                                                   "retry_after": 2.128})
+    emu.control("POST", "/_emulator/faults", json={"kind": "503", "path": "^/v1.0/users", "count": 2,
+                                                   "retry_after": None})
+    emu.control("DELETE", "/_emulator/requests")
+    assert len(client.get("/users", params={"$top": "3"})["value"]) == 3
+    assert sleeps == [2.128, 2.0, 4.0]  # then exponential backoff for retries 2 and 3 (jitter 1.0): 2 s, 4 s
+    assert emu.request_counts()["by_route"]["GET /v1.0/users"] == 4
+
+
+def test_throttling_without_retry_after_backs_off(emulator_clean, client, sleeps):
+    emu = emulator_clean
+    client.acquire_app_token()
+    emu.control("POST", "/_emulator/throttling", json={"limit": 1, "window": 30, "retry_after": None})
+    client.get("/users", params={"$top": "1"})
+    with pytest.raises(GraphThrottled) as raised:
+        client.get("/users", params={"$top": "1"})
+    assert raised.value.retry_after is None and raised.value.code == "TooManyRequests"
+    assert sleeps == [1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("mode", ["400", "410"])
+def test_expired_delta_link_raises_and_the_resync_reads_everyone(emulator_clean, client, mode):
+    emu = emulator_clean
+    delta_link = [p for p in client.delta_round("/users/delta", params={"$select": SELECT})][-1].delta_link
+    emu.control("POST", "/_emulator/delta/expire", json={"mode": mode})
+    with pytest.raises(DeltaTokenExpired) as raised:
+        list(client.delta_round(delta_link))
+    assert raised.value.status == int(mode) and raised.value.code == "syncStateNotFound"
+    if mode == "410":
+        assert raised.value.location.endswith("&$deltatoken=") and "$select=" in raised.value.location
+        start, params = raised.value.location, None
+    else:
+        assert raised.value.location is None
+        start, params = "/users/delta", {"$select": SELECT}
+    items = [i for page in client.delta_round(start, params=params) for i in page.items]
+    assert len({i["id"] for i in items}) == user_count(emu)
+    assert set(items[0]) == set(SELECT.split(","))
+
+
+def test_outlook_contacts_delta_reset_is_delta_token_expired(emulator_clean, client):
+    emu = emulator_clean
+    mailbox = emu.tenant["shared_mailboxes"][0]
+    path = f"/users/{mailbox}/contactFolders/contacts/contacts/delta()"
+    delta_link = [p for p in client.delta_round(path)][-1].delta_link
+    emu.control("POST", "/_emulator/delta/expire", json={"mode": "400"})
+    with pytest.raises(DeltaTokenExpired) as raised:
+        list(client.delta_round(delta_link))
+    assert (raised.value.status, raised.value.code) == (400, "SyncStateNotFound")
+
+
+@pytest.mark.parametrize("path", ["/users", "/users/delta"])
+def test_a_looping_next_link_is_reported_not_followed(emulator_clean, client, path):
+    emu = emulator_clean
+    client.acquire_app_token()
+    emu.control("POST", "/_emulator/faults", json={"kind": "next_link_loop", "path": "^/v1\\.0/users", "count": 50})
+    emu.control("DELETE", "/_emulator/requests")
+    reader = client.delta_round if path.endswith("delta") else client.iter_pages
+    with pytest.raises(PagingLoopDetected) as raised:
+        list(reader(path, params={"$select": "id"} if path.endswith("delta") else {"$top": "10", "$select": "id"}))
+    assert raised.value.path == path and raised.value.pages == 2
+    assert client.request_count == 2  # page 1, page 2 (whose nextLink repeats its own) -> stop
+    assert emu.request_counts()["total"] == 2

@@ -1,0 +1,170 @@
+"""Writes behind the User Synchronization page: settings (audited), Sync Now, Preview, single user, groups, filter.
+
+Anything that talks to Microsoft is a task; these functions only write rows and queue work.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.graph import GraphClientError
+from integrations.models import EntraConnection
+from integrations.sync.failures import SyncAborted, describe_failure
+from integrations.sync.models import DirectoryGroup, SyncKind, SyncRun, UserSyncSettings
+from integrations.sync.quarantine import quarantine_lift, schedule_for
+from integrations.sync.runs import run_request
+from organizations.audit import audit_record, field_changes
+
+logger = logging.getLogger(__name__)
+
+AUDITED_SETTINGS = ("scope", "include_guests", "disabled_accounts", "groups", "custom_filter", "numbering",
+                    "range_start", "range_end", "reserved_numbers", "number_attribute", "number_rule",
+                    "number_digits", "removal_grace_days", "threshold_percent", "threshold_count")
+SETTING_LABELS = {
+    "enabled": "User synchronization", "scope": "Scope", "include_guests": "Include guest users",
+    "disabled_accounts": "Disabled accounts", "groups": "Groups", "custom_filter": "Custom filter",
+    "numbering": "Extension numbers", "range_start": "Range start", "range_end": "Range end",
+    "reserved_numbers": "Reserved numbers", "number_attribute": "Number attribute", "number_rule": "Number rule",
+    "number_digits": "Number of digits", "removal_grace_days": "Delete after (days)",
+    "threshold_percent": "Deletion threshold (%)", "threshold_count": "Deletion threshold (extensions)",
+    "interval_minutes": "Sync interval (minutes)",
+}
+
+
+def user_sync_settings_for(organization) -> UserSyncSettings:
+    settings, _ = UserSyncSettings.objects.get_or_create(organization=organization)
+    return settings
+
+
+def _snapshot(settings: UserSyncSettings, connection: EntraConnection | None, interval_minutes: int) -> dict:
+    values = {name: getattr(settings, name) for name in AUDITED_SETTINGS}
+    values["groups"] = ", ".join(g.get("name") or g["id"] for g in settings.groups)
+    values["enabled"] = bool(connection and connection.feature_user_sync)
+    values["interval_minutes"] = interval_minutes
+    return values
+
+
+@transaction.atomic
+def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserSyncSettings:
+    settings = user_sync_settings_for(organization)
+    connection = EntraConnection.objects.select_for_update().filter(organization=organization).first()
+    schedule = schedule_for(organization, SyncKind.USERS)
+    before = _snapshot(settings, connection, schedule.interval_seconds // 60)
+    for name in AUDITED_SETTINGS:
+        if name in cleaned_data:
+            setattr(settings, name, cleaned_data[name])
+    filter_changed = settings.custom_filter != (settings.filter_check or {}).get("filter")
+    if settings.scope == UserSyncSettings.Scope.FILTER and settings.custom_filter and filter_changed:
+        settings.filter_check = {"status": "pending", "filter": settings.custom_filter}
+    settings.save()
+    schedule.interval_seconds = cleaned_data["interval_minutes"] * 60
+    schedule.save(update_fields=["interval_seconds"])
+    if connection is not None:
+        connection.feature_user_sync = cleaned_data["enabled"]
+        connection.feature_group_scope = settings.scope == UserSyncSettings.Scope.GROUPS
+        connection.save(update_fields=["feature_user_sync", "feature_group_scope", "updated_at"])
+    changes = field_changes(before, _snapshot(settings, connection, cleaned_data["interval_minutes"]))
+    if changes:
+        audit_record(organization=organization, actor=actor, action="entra.user_sync_changed",
+                     target="User Synchronization", changes=changes)
+    if settings.filter_check.get("status") == "pending":
+        from integrations.sync.tasks import check_filter
+
+        transaction.on_commit(lambda: check_filter.delay(organization.pk, settings.custom_filter, False))
+    return settings
+
+
+def sync_now(*, organization, actor, dry_run: bool = False) -> tuple[SyncRun, bool]:
+    """Start a run now (or return the running one). An admin's Sync Now also ends a quarantine."""
+    if not dry_run:
+        quarantine_lift(schedule_for(organization, SyncKind.USERS))
+    run, created = run_request(organization=organization, kind=SyncKind.USERS,
+                               trigger=SyncRun.Trigger.PREVIEW if dry_run else SyncRun.Trigger.MANUAL,
+                               actor=actor, dry_run=dry_run, full=dry_run)
+    if created:
+        audit_record(organization=organization, actor=actor,
+                     action="sync.preview_started" if dry_run else "sync.started", target=f"Sync run {run.pk}")
+    return run, created
+
+
+def sync_single_user_start(*, organization, actor, user: str) -> tuple[SyncRun, bool]:
+    return run_request(organization=organization, kind=SyncKind.USERS, trigger=SyncRun.Trigger.SINGLE_USER,
+                       actor=actor, options={"user": user})
+
+
+def groups_refresh_request(organization) -> None:
+    from integrations.sync.tasks import refresh_groups
+
+    settings = user_sync_settings_for(organization)
+    UserSyncSettings.objects.filter(pk=settings.pk).update(groups_refresh={"status": "pending"})
+    transaction.on_commit(lambda: refresh_groups.delay(organization.pk))
+
+
+# -- run in workers ------------------------------------------------------------------------------------------
+def groups_refresh(organization) -> dict:
+    """Read the tenant's groups into the picker's cache; the outcome is stored for the page to show."""
+    from integrations.connection_client import graph_client_for
+    from integrations.sync.users.graph_reads import all_groups
+
+    connection = EntraConnection.objects.filter(organization=organization).first()
+    now = timezone.now()
+    seen, rows = [], []
+    try:
+        if connection is None or not connection.is_configured:
+            raise SyncAborted("Microsoft Entra ID is not connected yet.")
+        for group in all_groups(graph_client_for(connection)):
+            seen.append(group["id"])
+            rows.append(DirectoryGroup(organization=organization, entra_id=group["id"],
+                                       name=(group.get("displayName") or group["id"])[:256],
+                                       mail=(group.get("mail") or "")[:256], refreshed_at=now))
+    except (GraphClientError, SyncAborted) as exc:
+        outcome = {"status": "error", "message": describe_failure(exc, connection, "Reading the group list"),
+                   "at": now.isoformat()}
+        UserSyncSettings.objects.filter(organization=organization).update(groups_refresh=outcome)
+        return outcome
+    with transaction.atomic():
+        DirectoryGroup.objects.filter(organization=organization).exclude(entra_id__in=seen).delete()
+        DirectoryGroup.objects.bulk_create(rows, batch_size=1000, update_conflicts=True,
+                                           unique_fields=["organization", "entra_id"],
+                                           update_fields=["name", "mail", "refreshed_at"])
+    outcome = {"status": "done", "count": len(rows), "at": now.isoformat()}
+    UserSyncSettings.objects.filter(organization=organization).update(groups_refresh=outcome)
+    return outcome
+
+
+def filter_check_run(organization, odata_filter: str, preview_only: bool) -> dict:
+    """Ask Graph whether the filter is valid, how many users match and the first 20; store the verdict."""
+    from integrations.connection_client import graph_client_for
+    from integrations.graph import GraphError
+    from integrations.sync.users.graph_reads import filter_preview
+
+    connection = EntraConnection.objects.get(organization=organization)
+    verdict = {"filter": odata_filter, "checked_at": timezone.now().isoformat()}
+    try:
+        verdict.update(status="valid", **filter_preview(graph_client_for(connection), odata_filter))
+    except GraphError as exc:
+        if exc.status == 400:
+            verdict.update(status="invalid", message=f"Microsoft Graph refused the filter: {exc.message}")
+        else:
+            verdict.update(status="error", message=describe_failure(exc, connection, "Checking the filter"))
+    except (GraphClientError, SyncAborted) as exc:
+        verdict.update(status="error", message=describe_failure(exc, connection, "Checking the filter"))
+    settings = user_sync_settings_for(organization)
+    if preview_only:
+        UserSyncSettings.objects.filter(pk=settings.pk).update(filter_preview=verdict)
+    else:
+        # Only record the verdict for the filter that is still the saved one.
+        UserSyncSettings.objects.filter(pk=settings.pk, custom_filter=odata_filter).update(filter_check=verdict)
+    return verdict
+
+
+def filter_preview_request(*, organization, odata_filter: str) -> None:
+    from integrations.sync.tasks import check_filter
+
+    settings = user_sync_settings_for(organization)
+    UserSyncSettings.objects.filter(pk=settings.pk).update(
+        filter_preview={"status": "pending", "filter": odata_filter})
+    transaction.on_commit(lambda: check_filter.delay(organization.pk, odata_filter, True))

@@ -1,0 +1,148 @@
+"""Integrations > Microsoft Entra ID > User Synchronization: settings, Sync Now, Preview, Sync this user."""
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from integrations.models import EntraConnection
+from integrations.sync import services
+from integrations.sync.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
+from integrations.sync.models import DirectoryGroup, SyncKind
+from integrations.sync.quarantine import schedule_for
+from integrations.sync.registry import why_not_runnable
+from integrations.sync.reporting import run_progress
+from integrations.sync.runs import active_run
+from integrations.sync.selectors import latest_run
+from integrations.sync.users.mapping import MAPPING_ROWS
+from integrations.sync.users.scope import scope_description
+from organizations.decorators import organization_required
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@organization_required
+def user_sync_view(request):
+    organization = request.organization
+    settings = services.user_sync_settings_for(organization)
+    connection = EntraConnection.objects.filter(organization=organization).first()
+    schedule = schedule_for(organization, SyncKind.USERS)
+    form = UserSyncSettingsForm(request.POST or None, instance=settings, organization=organization,
+                                enabled=bool(connection and connection.feature_user_sync),
+                                interval_minutes=max(1, schedule.interval_seconds // 60))
+    if request.method == "POST":
+        if connection is None:
+            messages.error(request, "Connect Microsoft Entra ID first (Connection tab), then set up user sync.")
+            return redirect("integrations:entra")
+        if form.is_valid():
+            services.user_sync_settings_save(organization=organization, cleaned_data=form.cleaned_data,
+                                             actor=request.user)
+            messages.success(request, "User Synchronization settings saved.")
+            return redirect("integrations:user_sync")
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    if not DirectoryGroup.objects.filter(organization=organization).exists() and connection and \
+            connection.is_configured and not settings.groups_refresh:
+        services.groups_refresh_request(organization)
+    run = active_run(organization, SyncKind.USERS)
+    return render(request, "integrations/user_sync.html", {
+        "form": form, "settings": settings, "connection": connection, "schedule": schedule,
+        "not_runnable": why_not_runnable(connection, SyncKind.USERS),
+        "active_run": run, "last_run": latest_run(organization, SyncKind.USERS, finished=True),
+        "mapping_rows": MAPPING_ROWS, "scope_description": scope_description(settings),
+        "single_user_form": SingleUserForm(),
+    })
+
+
+def _started(request, run, created, what: str):
+    if _wants_json(request):
+        return JsonResponse({**run_progress(run), "created": created,
+                             "url": reverse("integrations:sync_run", args=[run.pk])}, status=202)
+    if created:
+        messages.success(request, f"{what} started.")
+    else:
+        messages.info(request, f"A sync is already running (started {run.created_at:%H:%M:%S} UTC): showing it.")
+    return redirect("integrations:sync_run", run.pk)
+
+
+@require_POST
+@organization_required
+def user_sync_now_view(request):
+    connection = EntraConnection.objects.filter(organization=request.organization).first()
+    reason = why_not_runnable(connection, SyncKind.USERS)
+    if reason:
+        if _wants_json(request):
+            return JsonResponse({"error": reason}, status=409)
+        messages.error(request, reason)
+        return redirect("integrations:user_sync")
+    run, created = services.sync_now(organization=request.organization, actor=request.user)
+    return _started(request, run, created, "Sync")
+
+
+@require_POST
+@organization_required
+def user_sync_preview_view(request):
+    connection = EntraConnection.objects.filter(organization=request.organization).first()
+    if connection is None or not connection.is_configured:
+        messages.error(request, "Connect Microsoft Entra ID first.")
+        return redirect("integrations:user_sync")
+    run, created = services.sync_now(organization=request.organization, actor=request.user, dry_run=True)
+    return _started(request, run, created, "Preview of changes (nothing is applied)")
+
+
+@require_POST
+@organization_required
+def user_sync_single_view(request):
+    form = SingleUserForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["user"][0])
+        return redirect("integrations:user_sync")
+    connection = EntraConnection.objects.filter(organization=request.organization).first()
+    reason = why_not_runnable(connection, SyncKind.USERS)
+    if reason:
+        messages.error(request, reason)
+        return redirect("integrations:user_sync")
+    run, created = services.sync_single_user_start(organization=request.organization, actor=request.user,
+                                                   user=form.cleaned_data["user"])
+    return _started(request, run, created, f"Sync of {form.cleaned_data['user']}")
+
+
+@require_POST
+@organization_required
+def user_sync_groups_refresh_view(request):
+    services.groups_refresh_request(request.organization)
+    messages.info(request, "Reading the group list from Microsoft Entra ID…")
+    return redirect(reverse("integrations:user_sync") + "#scope")
+
+
+@require_POST
+@organization_required
+def user_sync_filter_preview_view(request):
+    form = FilterPreviewForm(request.POST)
+    if not form.is_valid():
+        error = "Enter a filter to preview (at most 2,000 characters)."
+        if _wants_json(request):
+            return JsonResponse({"error": error}, status=400)
+        messages.error(request, error)
+        return redirect("integrations:user_sync")
+    services.filter_preview_request(organization=request.organization,
+                                    odata_filter=" ".join(form.cleaned_data["custom_filter"].split()))
+    if _wants_json(request):
+        return JsonResponse({"status": "pending"}, status=202)
+    messages.info(request, "Asking Microsoft Graph how many users match…")
+    return redirect(reverse("integrations:user_sync") + "#scope")
+
+
+@require_GET
+@organization_required
+def user_sync_status_view(request):
+    """Everything the page polls: the filter verdicts, the group list refresh and the running sync."""
+    settings = services.user_sync_settings_for(request.organization)
+    run = active_run(request.organization, SyncKind.USERS)
+    return JsonResponse({
+        "filter_check": settings.filter_check, "filter_preview": settings.filter_preview,
+        "groups_refresh": settings.groups_refresh,
+        "run": {**run_progress(run), "url": reverse("integrations:sync_run", args=[run.pk])} if run else None,
+    })

@@ -1,0 +1,239 @@
+// Sync pages: live run progress, Sync Now / Preview without a reload, scope panels, group search, filter preview.
+(function () {
+  "use strict";
+  var ACTIVE = { queued: true, running: true };
+
+  function csrf(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function setText(root, selector, value) {
+    var node = root.querySelector(selector);
+    if (node) { node.textContent = value; }
+    return node;
+  }
+
+  function badgeLevel(status) {
+    return status === "succeeded" ? "ok" : status === "failed" ? "error" : status === "needs_approval" ? "warn" : "muted";
+  }
+
+  function render(block, run) {
+    block.dataset.runStatus = run.status;
+    var badge = setText(block, "[data-field=status_label]", run.status_label);
+    if (badge) { badge.className = "badge badge-" + badgeLevel(run.status); }
+    setText(block, "[data-field=phase]", run.phase || "");
+    setText(block, "[data-field=graph_requests]", String(run.graph_requests));
+    block.querySelectorAll("[data-count]").forEach(function (node) {
+      node.textContent = String(run.counts[node.dataset.count] || 0);
+    });
+    var error = block.querySelector("[data-field=error]");
+    if (error) { error.textContent = run.error || ""; error.hidden = !run.error; }
+  }
+
+  function refreshEvents() {
+    var table = document.querySelector("table.events tbody");
+    if (!table) { return; }
+    fetch(window.location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.querySelector("table.events tbody");
+      if (fresh) { table.replaceWith(fresh); }
+      var banner = doc.querySelector(".banner-warn");
+      var card = document.querySelector(".run-progress");
+      if (banner && card && !document.querySelector(".banner-warn")) { card.parentNode.appendChild(banner); }
+    });
+  }
+
+  function watch(block) {
+    var url = block.dataset.progressUrl;
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (run) {
+          render(block, run);
+          if (ACTIVE[run.status]) { setTimeout(tick, 1000); } else { refreshEvents(); }
+        })
+        .catch(function () { setTimeout(tick, 3000); });
+    }
+    if (ACTIVE[block.dataset.runStatus]) { setTimeout(tick, 500); }
+  }
+
+  document.querySelectorAll(".run-progress[data-progress-url]").forEach(watch);
+
+  // Sync Now / Preview changes: start the run, then show its progress here.
+  var template = null;
+  document.querySelectorAll("form[data-start-run]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      button.disabled = true;
+      fetch(form.action, { method: "POST", credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrf(form) } })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (result) {
+          button.disabled = false;
+          var area = document.getElementById("run-area");
+          if (!result.ok) {
+            area.textContent = "";
+            var p = document.createElement("p"); p.className = "error"; p.textContent = result.body.error || "Could not start.";
+            area.appendChild(p); return;
+          }
+          var run = result.body;
+          area.textContent = "";
+          var block = buildProgress(run);
+          area.appendChild(block);
+          var link = document.createElement("p");
+          var a = document.createElement("a"); a.href = run.url; a.textContent = "Open run " + run.id + " (every action, before and after)";
+          link.appendChild(a); area.appendChild(link);
+          render(block, run);
+          watch(block);
+        })
+        .catch(function () { button.disabled = false; form.submit(); });
+    });
+  });
+
+  function buildProgress(run) {
+    var block = document.createElement("div");
+    block.className = "run-progress";
+    block.dataset.progressUrl = run.url.replace(/\/$/, "") + "/progress.json";
+    block.dataset.runStatus = run.status;
+    block.setAttribute("aria-live", "polite");
+    var head = document.createElement("p");
+    var strong = document.createElement("strong"); strong.textContent = "Run " + run.id; head.appendChild(strong);
+    head.appendChild(document.createTextNode(" · "));
+    var badge = document.createElement("span"); badge.dataset.field = "status_label"; head.appendChild(badge);
+    head.appendChild(document.createTextNode(" "));
+    var phase = document.createElement("span"); phase.className = "help"; phase.dataset.field = "phase"; head.appendChild(phase);
+    block.appendChild(head);
+    var dl = document.createElement("dl"); dl.className = "counts";
+    [["read", "Read"], ["created", "Created"], ["updated", "Updated"], ["restored", "Restored"], ["disabled", "Disabled"],
+     ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"]].forEach(function (pair) {
+      var div = document.createElement("div");
+      var dt = document.createElement("dt"); dt.textContent = pair[1];
+      var dd = document.createElement("dd"); dd.dataset.count = pair[0]; dd.textContent = "0";
+      div.appendChild(dt); div.appendChild(dd); dl.appendChild(div);
+    });
+    var reqs = document.createElement("div");
+    var rdt = document.createElement("dt"); rdt.textContent = "Graph requests";
+    var rdd = document.createElement("dd"); rdd.dataset.field = "graph_requests";
+    reqs.appendChild(rdt); reqs.appendChild(rdd); dl.appendChild(reqs);
+    block.appendChild(dl);
+    var error = document.createElement("p"); error.className = "error"; error.dataset.field = "error"; error.hidden = true;
+    block.appendChild(error);
+    return block;
+  }
+
+  // Scope panels follow the chosen scope.
+  var scopeRadios = document.querySelectorAll("input[name=scope]");
+  function showScope() {
+    var checked = document.querySelector("input[name=scope]:checked");
+    var scope = checked ? checked.value : "all";
+    document.querySelectorAll("[data-scope-panel]").forEach(function (panel) {
+      panel.hidden = panel.dataset.scopePanel !== scope;
+    });
+  }
+  scopeRadios.forEach(function (radio) { radio.addEventListener("change", showScope); });
+  if (scopeRadios.length) { showScope(); }
+
+  var numberingRadios = document.querySelectorAll("input[name=numbering]");
+  function showNumbering() {
+    var checked = document.querySelector("input[name=numbering]:checked");
+    var mode = checked ? checked.value : "auto";
+    document.querySelectorAll("[data-numbering-panel]").forEach(function (panel) {
+      panel.hidden = panel.dataset.numberingPanel !== mode;
+    });
+  }
+  numberingRadios.forEach(function (radio) { radio.addEventListener("change", showNumbering); });
+  if (numberingRadios.length) { showNumbering(); }
+
+  // Group search filters the options of the group list (chosen groups stay visible).
+  document.querySelectorAll("[data-group-search]").forEach(function (input) {
+    var select = document.getElementById(input.dataset.groupSearch);
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = q !== "" && !option.selected && option.text.toLowerCase().indexOf(q) === -1;
+      });
+    });
+  });
+
+  // Filter Preview and pending checks: poll the status until Graph has answered.
+  var statusBox = document.getElementById("user-sync-status");
+  var statusUrl = statusBox ? statusBox.dataset.statusUrl : null;
+
+  function filterResult(check, title) {
+    var div = document.createElement("div");
+    div.className = "filter-result filter-" + check.status;
+    div.dataset.filterStatus = check.status;
+    var p = document.createElement("p");
+    var strong = document.createElement("strong"); strong.textContent = title + ": "; p.appendChild(strong);
+    var code = document.createElement("code"); code.textContent = check.filter || ""; p.appendChild(code);
+    var text = " — ";
+    if (check.status === "pending") { text += "asking Microsoft Graph…"; }
+    else if (check.status === "valid") {
+      text += "valid" + (check.count !== null && check.count !== undefined ? ", " + check.count + " user" + (check.count === 1 ? "" : "s") + " match" : "") +
+        (check.advanced ? " (advanced query, eventually consistent)" : "") + ".";
+    }
+    p.appendChild(document.createTextNode(text));
+    if (check.status !== "pending" && check.status !== "valid") {
+      var err = document.createElement("span"); err.className = "error"; err.textContent = check.message || ""; p.appendChild(err);
+    }
+    div.appendChild(p);
+    if (check.sample && check.sample.length) {
+      var ol = document.createElement("ol"); ol.className = "sample";
+      check.sample.forEach(function (u) {
+        var li = document.createElement("li"); li.textContent = (u.name || "") + " ";
+        var span = document.createElement("span"); span.className = "help"; span.textContent = u.upn || "";
+        li.appendChild(span); ol.appendChild(li);
+      });
+      div.appendChild(ol);
+    }
+    return div;
+  }
+
+  function pollStatus() {
+    if (!statusUrl) { return; }
+    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        var box = document.getElementById("filter-result");
+        if (box) {
+          box.textContent = "";
+          if (state.filter_preview && state.filter_preview.status) { box.appendChild(filterResult(state.filter_preview, "Preview")); }
+          var scope = document.querySelector("input[name=scope]:checked");
+          if (state.filter_check && state.filter_check.status && scope && scope.value === "filter") {
+            box.appendChild(filterResult(state.filter_check, "Saved filter"));
+          }
+        }
+        var groups = document.querySelector("[data-groups-refresh]");
+        if (groups && state.groups_refresh && state.groups_refresh.status === "done" && groups.dataset.wasPending) {
+          groups.textContent = state.groups_refresh.count + " groups read from Entra. Reload the page to list them.";
+        }
+        var pending = (state.filter_preview && state.filter_preview.status === "pending") ||
+          (state.filter_check && state.filter_check.status === "pending") ||
+          (state.groups_refresh && state.groups_refresh.status === "pending");
+        if (groups && state.groups_refresh && state.groups_refresh.status === "pending") { groups.dataset.wasPending = "1"; }
+        if (pending) { setTimeout(pollStatus, 1000); }
+      });
+  }
+
+  document.querySelectorAll("[data-filter-preview]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var form = button.form;
+      var body = new URLSearchParams();
+      body.append("custom_filter", form.querySelector("[name=custom_filter]").value);
+      fetch(button.getAttribute("formaction"), { method: "POST", credentials: "same-origin", body: body,
+        headers: { Accept: "application/json", "X-CSRFToken": csrf(form) } })
+        .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (result) {
+          var box = document.getElementById("filter-result");
+          if (!result.ok) { box.textContent = result.body.error; return; }
+          box.textContent = "";
+          box.appendChild(filterResult({ status: "pending", filter: form.querySelector("[name=custom_filter]").value }, "Preview"));
+          setTimeout(pollStatus, 700);
+        });
+    });
+  });
+  if (document.querySelector("[data-filter-status=pending]") || document.querySelector("[data-groups-refresh]")) { pollStatus(); }
+})();

@@ -1,0 +1,84 @@
+"""An administrator sets up user sync in a real browser: scope and numbering, Preview, Sync Now, the log."""
+
+import re
+
+import pytest
+
+from extensions.models import Extension
+from integrations.graph import clear_clients
+from integrations.models import EntraConnection
+from tests.factories import ADMIN_PASSWORD
+from tests.sync.helpers import directory_users, in_scope_ids
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def emu(emulator_clean, settings):
+    for name, value in emulator_clean.settings.items():
+        setattr(settings, name, value)
+    clear_clients()
+    yield emulator_clean
+    clear_clients()
+
+
+@pytest.fixture
+def connected(emu, organization):
+    return EntraConnection.objects.create(
+        organization=organization, tenant_id=emu.tenant_id, client_id=emu.client_id,
+        client_secret=emu.client_secret, status=EntraConnection.Status.CONNECTED)
+
+
+def start_and_watch(page, button: str, final: str = "Succeeded"):
+    """Click Sync Now / Preview changes and watch that new run's live progress until it finishes."""
+    runs = page.locator(".run-progress strong")
+    before = runs.first.inner_text() if runs.count() else None
+    page.get_by_role("button", name=button).click()
+    page.wait_for_function("prev => { const n = document.querySelector('.run-progress strong');"
+                           " return n && n.textContent !== prev; }", arg=before)
+    page.locator(".run-progress [data-field=status_label]", has_text=final).wait_for(timeout=30_000)
+
+
+def test_configure_preview_sync_and_read_the_log(sign_in, live_server, admin_user, emu, connected, organization,
+                                                 background_tasks):
+    page = sign_in(admin_user.username, ADMIN_PASSWORD)
+    page.goto(f"{live_server.url}/integrations/entra/")
+    page.get_by_role("link", name="Set up User Synchronization →").click()
+    page.wait_for_url(re.compile(r".*/integrations/entra/user-sync/$"))
+
+    page.get_by_label("All users").check()
+    page.get_by_label("Range from").fill("2000")
+    page.get_by_label("Range to").fill("2999")
+    page.get_by_label("Reserved numbers (never assigned)").fill("2000-2009")
+    page.get_by_role("button", name="Save").first.click()
+    assert page.get_by_text("User Synchronization settings saved.").is_visible()
+
+    start_and_watch(page, "Preview changes")
+    expected = len(in_scope_ids(emu))
+    assert page.locator(".run-progress [data-count=created]").inner_text() == str(expected)
+    assert not Extension.objects.filter(organization=organization).exists()  # a preview applies nothing
+
+    start_and_watch(page, "Sync Now")
+    assert page.locator(".run-progress [data-count=created]").inner_text() == str(expected)
+    numbers = sorted(int(n) for n in Extension.objects.filter(organization=organization).values_list("number",
+                                                                                                     flat=True))
+    assert numbers[0] == 2010 and numbers[-1] <= 2999
+
+    user = directory_users(emu)[0]
+    emu.control("PATCH", f"users/{user['id']}", json={"displayName": "Morgan Renamed", "jobTitle": "Head of QA"})
+    start_and_watch(page, "Sync Now")
+    assert page.locator(".run-progress [data-count=updated]").inner_text() == "1"
+
+    page.get_by_role("link", name="Sync log").first.click()
+    page.get_by_placeholder("Filter by user").fill("Morgan Renamed")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() == 1
+    rows.first.get_by_role("link").click()
+    event = page.locator("tr.event-updated", has_text="Morgan Renamed")
+    assert event.is_visible()
+    assert user["displayName"] in event.inner_text() and "Head of QA" in event.inner_text()
+
+    page.goto(f"{live_server.url}/extensions/?q=Morgan")
+    row = page.locator("table.data tbody tr").first
+    assert "Morgan Renamed" in row.inner_text() and "Entra" in row.inner_text() and "In sync" in row.inner_text()
