@@ -17,4 +17,5 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("operator/", admin.site.urls),
     path("", include("presence.urls")),
+    path("", include("contacts.api_urls")),
 ]
