@@ -46,6 +46,10 @@ class ConnectionTestOutcome:
     checks: list[Check] = field(default_factory=list)
     credential_rejected: bool = False
     graph_secret_expires_at: datetime | None = None
+    # Directory facts for SSO (None: not read this time, keep what is stored).
+    tenant_guid: str | None = None
+    verified_domains: list[str] | None = None
+    app_redirect_uris: list[str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,6 +86,7 @@ def connection_test(connection: EntraConnection, *, now: datetime | None = None)
                     "Check the Tenant ID.")
         return outcome
 
+    outcome.tenant_guid = (token.tenant_id or "").lower() or None
     outcome.add("authority", AUTHORITY_LABEL, OK,
                 f"Tenant {token.tenant_id or connection.tenant_id} answered.")
     outcome.add("credentials", "Credentials accepted", OK,
@@ -145,6 +150,7 @@ def _check_graph_reads(outcome: ConnectionTestOutcome, client) -> None:
     try:
         organization = client.get("/organization", params={"$select": "id,displayName,verifiedDomains"})
         tenants = organization.get("value") or []
+        outcome.verified_domains = verified_domains_from_organization(organization)
         tenant_name = (tenants[0].get("displayName") or "") if tenants else ""
         outcome.add("graph:organization", "Read the organization", OK, f"Organization: {tenant_name or 'unnamed'}.")
     except GraphClientError as exc:
@@ -159,19 +165,42 @@ def _check_graph_reads(outcome: ConnectionTestOutcome, client) -> None:
         outcome.add("graph:users", "Read users", FAIL, message, fix)
 
 
+def verified_domains_from_organization(body: dict) -> list[str]:
+    """The verified domain names (lower case, sorted, unique) in a Graph /organization answer (list or entity)."""
+    tenants = body.get("value") if isinstance(body.get("value"), list) else [body]
+    names = set()
+    for tenant in tenants:
+        for domain in (tenant.get("verifiedDomains") or []) if isinstance(tenant, dict) else []:
+            name = domain.get("name") if isinstance(domain, dict) else None
+            if isinstance(name, str) and name.strip():
+                names.add(name.strip().lower())
+    return sorted(names)
+
+
+def redirect_uris_from_application(app: dict) -> list[str]:
+    """web.redirectUris of a Graph application (the platform the portal's SSO callbacks use)."""
+    uris = (app.get("web") or {}).get("redirectUris") if isinstance(app.get("web"), dict) else None
+    return [uri for uri in uris or [] if isinstance(uri, str)]
+
+
 def _check_expiry(outcome: ConnectionTestOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
     label = "Credential expiry"
-    if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
-        _expiry_result(outcome, connection.certificate_expires_at, now, "from the certificate")
-        return
+    app, app_error = None, None
     if BY_NAME["Application.Read.All"].granted(roles):
         try:
             app = client.get(f"/applications(appId='{connection.client_id}')",
-                             params={"$select": "displayName,passwordCredentials,keyCredentials"})
+                             params={"$select": "displayName,passwordCredentials,keyCredentials,web"})
+            outcome.app_redirect_uris = redirect_uris_from_application(app)
         except GraphClientError as exc:
-            message, _ = explain_graph_failure(exc, what="Reading the app registration")
-            outcome.add("expiry", label, WARN, message, "Enter the secret's expiry date so you are warned in time.")
-            return
+            app_error = exc
+    if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
+        _expiry_result(outcome, connection.certificate_expires_at, now, "from the certificate")
+        return
+    if app_error is not None:
+        message, _ = explain_graph_failure(app_error, what="Reading the app registration")
+        outcome.add("expiry", label, WARN, message, "Enter the secret's expiry date so you are warned in time.")
+        return
+    if app is not None:
         expires_at = _secret_expiry_from_graph(app.get("passwordCredentials") or [], connection.client_secret)
         if expires_at is not None:
             outcome.graph_secret_expires_at = expires_at

@@ -1,5 +1,6 @@
 """The connection of an organization's PBX to its Microsoft Entra tenant."""
 
+import re
 from datetime import UTC, datetime, time
 
 from django.db import models
@@ -7,6 +8,8 @@ from django.utils import timezone
 
 from organizations.models import Organization
 from pbx_portal.encryption import EncryptedTextField
+
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class EntraConnection(models.Model):
@@ -52,6 +55,16 @@ class EntraConnection(models.Model):
         null=True, blank=True, help_text="Expiry read from Graph (/applications) during the last test."
     )
     last_expiry_warning_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Read from Graph by Test Connection (and each user sync): they route UC sign-ins and check the SSO setup.
+    directory_tenant_id = models.CharField(
+        max_length=36, blank=True, help_text="The tenant's GUID (the tid of its tokens), even if Tenant ID is a domain."
+    )
+    verified_domains = models.JSONField(
+        default=list, blank=True, help_text="The tenant's verified domain names (Graph /organization), lower case."
+    )
+    app_redirect_uris = models.JSONField(
+        null=True, blank=True, help_text="The app registration's web.redirectUris (None: not readable)."
+    )
     credentials_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,6 +78,13 @@ class EntraConnection(models.Model):
             self.certificate_private_key and self.certificate_thumbprint
         )
         return bool(self.tenant_id and self.client_id and has_credential)
+
+    @property
+    def expected_tenant_id(self) -> str:
+        """The tenant GUID sign-ins must come from: the pinned tid, else the Tenant ID when it is a GUID."""
+        if self.directory_tenant_id:
+            return self.directory_tenant_id.lower()
+        return self.tenant_id.lower() if GUID_RE.match(self.tenant_id or "") else ""
 
     @property
     def secret_suffix(self) -> str:

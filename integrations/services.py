@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from integrations.connection_test import ConnectionTestOutcome, connection_test
 from integrations.graph import forget_client
-from integrations.models import EntraConnection
+from integrations.models import GUID_RE, EntraConnection
 from organizations.audit import audit_record, field_changes
 from organizations.models import Organization
 
@@ -63,6 +63,9 @@ def connection_save(*, connection: EntraConnection, cleaned_data: dict, certific
         connection.syncs_paused = False
         connection.graph_secret_expires_at = None
         connection.last_expiry_warning_days = None
+        connection.directory_tenant_id = ""  # another tenant or app: its directory facts must be read again
+        connection.verified_domains = []
+        connection.app_redirect_uris = None
     if "secret_expires_on" in changes:
         connection.last_expiry_warning_days = None
     connection.save()
@@ -93,8 +96,15 @@ def connection_test_run(*, connection: EntraConnection, actor=None) -> Connectio
     connection.syncs_paused = outcome.credential_rejected
     if outcome.graph_secret_expires_at:
         connection.graph_secret_expires_at = outcome.graph_secret_expires_at
+    if outcome.tenant_guid and GUID_RE.match(outcome.tenant_guid):
+        connection.directory_tenant_id = outcome.tenant_guid
+    if outcome.verified_domains is not None:
+        connection.verified_domains = outcome.verified_domains
+    if outcome.app_redirect_uris is not None:
+        connection.app_redirect_uris = outcome.app_redirect_uris
     connection.save(update_fields=["last_tested_at", "last_test_results", "status", "status_detail",
-                                   "syncs_paused", "graph_secret_expires_at", "updated_at"])
+                                   "syncs_paused", "graph_secret_expires_at", "directory_tenant_id",
+                                   "verified_domains", "app_redirect_uris", "updated_at"])
     audit_record(organization=connection.organization, actor=actor, action="entra.connection_tested",
                  target="Microsoft Entra ID connection",
                  changes={"result": [None, "passed" if outcome.ok else "failed"]})

@@ -2,11 +2,13 @@ from django.urls import path
 
 from integrations import views
 from integrations.sync.urls import urlpatterns as sync_urlpatterns
+from sso.views_admin import entra_sso_view
 
 app_name = "integrations"
 urlpatterns = [
     path("entra/", views.entra_view, name="entra"),
     path("entra/test/", views.entra_test_view, name="entra_test"),
+    path("entra/sso/", entra_sso_view, name="entra_sso"),
     path("collaboration/", views.collaboration_view, name="collaboration"),
     *sync_urlpatterns,
 ]

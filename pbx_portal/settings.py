@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "organizations.middleware.CurrentOrganizationMiddleware",
+    "sso.middleware.AdminSignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -169,6 +170,13 @@ MICROSOFT_GRAPH_URL = env.str("MICROSOFT_GRAPH_URL", default="https://graph.micr
 # Empty means the system's CA bundle (certifi / REQUESTS_CA_BUNDLE); a path trusts a private CA.
 MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default="")
 MICROSOFT_HTTP_TIMEOUT = env.float("MICROSOFT_HTTP_TIMEOUT", default=30.0)
+
+# UC Client single sign-on: native apps' callback schemes (e.g. vcuc://sso), token lifetimes, rate limits.
+UC_NATIVE_REDIRECT_SCHEMES = env.list("UC_NATIVE_REDIRECT_SCHEMES", default=["vcuc"])
+UC_ACCESS_TOKEN_LIFETIME = env.int("UC_ACCESS_TOKEN_LIFETIME", default=15 * 60)
+UC_REFRESH_TOKEN_LIFETIME = env.int("UC_REFRESH_TOKEN_LIFETIME", default=30 * 24 * 3600)
+UC_PASSWORD_RATE_LIMIT = {"ip": 30, "account": 5, "window": 15 * 60}  # attempts per IP / failures per account
+UC_TOKEN_RATE_LIMIT = {"ip": 120, "account": 10, "window": 60}
 
 # Celery: Redis when REDIS_URL is set (CELERY_BROKER_URL overrides), else the filesystem transport.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"

@@ -17,5 +17,6 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("operator/", admin.site.urls),
     path("", include("presence.urls")),
+    path("", include("sso.urls")),
     path("", include("contacts.api_urls")),
 ]

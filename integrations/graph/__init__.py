@@ -25,6 +25,7 @@ from .errors import (
     UnexpectedResponse,
 )
 from .registry import clear_clients, forget_client, get_client
+from .signin import IdTokenClaims, SignInClient, SignInError, signin_client_for
 
 __all__ = [
     "AppCredentials",
@@ -40,12 +41,16 @@ __all__ = [
     "GraphEndpoints",
     "GraphError",
     "GraphThrottled",
+    "IdTokenClaims",
     "NotFound",
     "PagingLoopDetected",
     "PermissionDenied",
+    "SignInClient",
+    "SignInError",
     "UnexpectedResponse",
     "clear_clients",
     "decode_jwt_claims",
     "forget_client",
     "get_client",
+    "signin_client_for",
 ]

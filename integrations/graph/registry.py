@@ -8,6 +8,7 @@ import threading
 
 from .client import GraphClient
 from .config import AppCredentials, GraphEndpoints
+from .signin import clear_signin_clients
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +46,10 @@ def forget_client(tenant_id: str, client_id: str) -> int:
 
 
 def clear_clients() -> None:
-    """Drop every cached client (tests; after fork)."""
+    """Drop every cached client, sign-in clients included (tests; after fork)."""
     with _lock:
         _clients.clear()
+    clear_signin_clients()
 
 
 def _after_fork_in_child() -> None:

@@ -1,0 +1,37 @@
+from django import forms
+
+from sso.models import SsoSettings
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
+
+
+class PasswordSignInForm(forms.Form):
+    email = forms.EmailField(max_length=254, widget=forms.HiddenInput)
+    password = forms.CharField(label="PBX password", max_length=256, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"},
+                                                          render_value=False))
+
+
+class SsoSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SsoSettings
+        fields = ["allow_sso_login", "require_microsoft_for_admins"]
+
+    def __init__(self, *args, admin_linked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.admin_linked = admin_linked
+
+    def clean_require_microsoft_for_admins(self):
+        value = self.cleaned_data["require_microsoft_for_admins"]
+        if value and not self.admin_linked:
+            raise forms.ValidationError("Link your own Microsoft account first (below), so you keep access to the "
+                                        "portal once password sign-in is refused.")
+        return value
+
+
+class UcPasswordForm(forms.Form):
+    password = forms.CharField(label="New PBX password", min_length=10, max_length=256, strip=False,
+                               widget=forms.PasswordInput(render_value=False))

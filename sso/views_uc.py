@@ -1,0 +1,203 @@
+"""UC Client web sign-in: /uc/login/ (email, then Sign in with Microsoft or PBX password), the callback, /uc/."""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from extensions.models import Extension
+from integrations.graph import SignInError
+from sso import ratelimit, refusals
+from sso.callback import UC_PURPOSES, Refused, callback_complete, client_ip, refuse
+from sso.claims import shown_account
+from sso.flows import flow_begin
+from sso.forms import EmailForm, PasswordSignInForm
+from sso.native import (
+    native_callback_url,
+    native_code_issue,
+    native_redirect_problem,
+    native_request_problem,
+)
+from sso.redirect_uris import uc_client_redirect_uri
+from sso.resolution import extension_bind, extension_resolve
+from sso.selectors import connection_for_email, sso_allowed
+from sso.services import sign_in_record, uc_password_check
+from sso.uc_session import uc_extension_of, uc_session_end, uc_session_start
+
+logger = logging.getLogger(__name__)
+
+NATIVE_PENDING = "uc_native_pending"
+
+
+class AppRedirect(HttpResponseRedirect):
+    """A redirect to an allow-listed native app scheme (validated by native_redirect_problem before use)."""
+
+    @property
+    def allowed_schemes(self):
+        return ["http", "https", *settings.UC_NATIVE_REDIRECT_SCHEMES]
+
+
+def refusal_page(request, refused: Refused):
+    return render(request, "sso/refusal.html", {"refusal": refused.refusal, "admin": refused.admin},
+                  status=refused.refusal.status)
+
+
+def _native_params_taken(request):
+    """A native app's sign-in request (from the query string): stored in the session until the callback."""
+    redirect_uri = request.GET.get("redirect_uri")
+    if redirect_uri is None:
+        return None
+    problem = native_redirect_problem(redirect_uri)
+    if problem:
+        raise refuse(request, refusals.bad_redirect(redirect_uri), organization=None, channel="uc_native",
+                     detail=problem)
+    challenge, method = request.GET.get("code_challenge", ""), request.GET.get("code_challenge_method", "")
+    app_state = request.GET.get("state", "")
+    problem = native_request_problem(code_challenge=challenge, code_challenge_method=method, state=app_state)
+    if problem:
+        raise refuse(request, refusals.bad_native_request(problem), organization=None, channel="uc_native",
+                     detail=problem)
+    request.session[NATIVE_PENDING] = {"redirect_uri": redirect_uri, "code_challenge": challenge,
+                                       "state": app_state}
+    return request.session[NATIVE_PENDING]
+
+
+def _step_two(request, email: str, *, password_error: str = "", status: int = 200):
+    connection = connection_for_email(email)
+    organization = connection.organization if connection else None
+    return render(request, "uc/login.html", {
+        "step": "choose", "email": email, "organization": organization,
+        "sso_allowed": bool(organization and sso_allowed(organization)),
+        "password_form": PasswordSignInForm(initial={"email": email}), "password_error": password_error,
+        "native": request.session.get(NATIVE_PENDING),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def uc_login_view(request):
+    if request.method == "GET":
+        try:
+            native = _native_params_taken(request)
+        except Refused as refused:
+            return refusal_page(request, refused)
+        if native is None:
+            request.session.pop(NATIVE_PENDING, None)
+        form = EmailForm(initial={"email": request.GET.get("email", "")})
+        return render(request, "uc/login.html", {"step": "email", "form": form, "native": native})
+    form = EmailForm(request.POST)
+    if not form.is_valid():
+        return render(request, "uc/login.html", {"step": "email", "form": form,
+                                                 "native": request.session.get(NATIVE_PENDING)}, status=400)
+    return _step_two(request, form.cleaned_data["email"])
+
+
+@require_POST
+def uc_sso_start_view(request):
+    form = EmailForm(request.POST)
+    if not form.is_valid():
+        return redirect("sso:uc_login")
+    email = form.cleaned_data["email"]
+    native = request.session.get(NATIVE_PENDING)
+    channel = "uc_native" if native else "uc_web"
+    connection = connection_for_email(email)
+    try:
+        if connection is None:
+            return _step_two(request, email, status=400)
+        organization = connection.organization
+        if not sso_allowed(organization):
+            raise refuse(request, refusals.sso_off(organization.name), organization=organization,
+                         channel=channel, email=email)
+        if not connection.is_configured or not connection.expected_tenant_id:
+            raise refuse(request, refusals.not_configured(), organization=organization, channel=channel,
+                         email=email)
+        try:
+            auth_uri = flow_begin(request, connection=connection, purpose=channel,
+                                  redirect_uri=uc_client_redirect_uri(), login_hint=email, extra=native or {})
+        except SignInError as exc:
+            raise refuse(request, refusals.entra_unreachable(), organization=organization, channel=channel,
+                         email=email, detail=str(exc)) from exc
+    except Refused as refused:
+        return refusal_page(request, refused)
+    request.session.pop(NATIVE_PENDING, None)
+    return redirect(auth_uri)
+
+
+@require_GET
+def uc_callback_view(request):
+    try:
+        done = callback_complete(request, purposes=UC_PURPOSES)
+        claims, organization = done.claims, done.organization
+        account = shown_account(claims)
+        resolution = extension_resolve(organization=organization, claims=claims,
+                                       verified_domains=done.connection.verified_domains)
+        extension = resolution.extension
+        if extension is None:
+            raise refuse(request, refusals.not_linked(account), organization=organization, channel=done.channel,
+                         claims=claims, detail=resolution.detail)
+        if extension.status != Extension.Status.ACTIVE:
+            raise refuse(request, refusals.extension_disabled(extension.number), organization=organization,
+                         channel=done.channel, claims=claims, extension=extension)
+        if resolution.how == "email" and not extension_bind(extension=extension, claims=claims):
+            raise refuse(request, refusals.not_linked(account), organization=organization, channel=done.channel,
+                         claims=claims, detail="the extension was bound to another account meanwhile")
+    except Refused as refused:
+        return refusal_page(request, refused)
+    sign_in_record(organization=organization, channel=done.channel, succeeded=True,
+                   reason="bound_by_email" if resolution.how == "email" else "signed_in",
+                   detail=resolution.detail, claims=claims, extension=extension, ip=client_ip(request))
+    if done.purpose == "uc_native":
+        native = done.entry["extra"]
+        code = native_code_issue(extension=extension, redirect_uri=native["redirect_uri"],
+                                 code_challenge=native["code_challenge"])
+        return AppRedirect(native_callback_url(native["redirect_uri"], code, native.get("state", "")))
+    uc_session_start(request, extension, method="microsoft")
+    return redirect("sso:uc_home")
+
+
+@require_POST
+def uc_password_view(request):
+    form = PasswordSignInForm(request.POST)
+    if not form.is_valid():
+        return redirect("sso:uc_login")
+    email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+    limits = settings.UC_PASSWORD_RATE_LIMIT
+    ip = client_ip(request) or "-"
+    if ratelimit.hit("uc-password-ip", ip, limit=limits["ip"], window=limits["window"]) or ratelimit.is_limited(
+            "uc-password-account", email, limit=limits["account"]):
+        sign_in_record(organization=None, channel="uc_password", reason="rate_limited", email=email, ip=ip)
+        return _step_two(request, email, status=429,
+                         password_error="Too many sign-in attempts. Wait a few minutes and try again.")
+    extension = uc_password_check(email=email, password=password)
+    if extension is None or extension.status != Extension.Status.ACTIVE:
+        ratelimit.hit("uc-password-account", email, limit=limits["account"], window=limits["window"])
+        sign_in_record(organization=extension.organization if extension else None, channel="uc_password",
+                       reason="extension_disabled" if extension else "bad_password", email=email,
+                       extension=extension, ip=ip)
+        return _step_two(request, email, status=400, password_error="The email or PBX password is not correct, "
+                         "or the extension is disabled.")
+    ratelimit.reset("uc-password-account", email)
+    sign_in_record(organization=extension.organization, channel="uc_password", succeeded=True, reason="signed_in",
+                   email=email, extension=extension, ip=ip)
+    native = request.session.pop(NATIVE_PENDING, None)
+    if native:
+        code = native_code_issue(extension=extension, redirect_uri=native["redirect_uri"],
+                                 code_challenge=native["code_challenge"])
+        return AppRedirect(native_callback_url(native["redirect_uri"], code, native.get("state", "")))
+    uc_session_start(request, extension, method="password")
+    return redirect("sso:uc_home")
+
+
+@require_GET
+def uc_home_view(request):
+    extension = uc_extension_of(request)
+    if extension is None:
+        return redirect("sso:uc_login")
+    return render(request, "uc/home.html", {"extension": extension})
+
+
+@require_POST
+def uc_logout_view(request):
+    uc_session_end(request)
+    return redirect("sso:uc_login")

@@ -1,0 +1,86 @@
+"""UC Client "Sign in with Microsoft" in real Chromium: portal -> emulator sign-in page -> portal /uc/."""
+
+import re
+
+import pytest
+
+from extensions.models import Extension
+from integrations.graph import clear_clients
+from sso.services import sso_settings_save
+from tests.sso.conftest import connect, synced_extension
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def emu(emulator_clean, settings, live_server):
+    for name, value in emulator_clean.settings.items():
+        setattr(settings, name, value)
+    settings.PUBLIC_BASE_URL = live_server.url
+    emulator_clean.control("POST", "/_emulator/app/redirect-uris",
+                           json={"uri": f"{live_server.url}/sso/uc/microsoft/callback/"})
+    clear_clients()
+    yield emulator_clean
+    clear_clients()
+
+
+@pytest.fixture
+def uc_page(browser):
+    context = browser.new_context(ignore_https_errors=True)  # the emulator's private CA
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def setup(emu, organization, admin_user):
+    connect(organization, emu)
+    sso_settings_save(organization=organization, actor=admin_user, allow_sso_login=True)
+    user = emu.tenant["users"][0]
+    return organization, user, synced_extension(organization, user)
+
+
+def sign_in_with_microsoft(page, live_server, user):
+    page.goto(f"{live_server.url}/uc/login/")
+    page.get_by_label("Email").fill(user["username"])
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Sign in with Microsoft").click()
+    page.wait_for_url(re.compile(r"^https://127\.0\.0\.1:\d+/.*/oauth2/v2\.0/authorize"))
+    assert page.locator("#i0116").input_value() == user["username"]  # login_hint
+    page.fill("#i0118", user["password"])
+    page.click("#idSIButton9")
+
+
+def test_synced_user_signs_in_with_microsoft(uc_page, live_server, setup):
+    _, user, extension = setup
+    sign_in_with_microsoft(uc_page, live_server, user)
+    uc_page.wait_for_url(f"{live_server.url}/uc/")
+    assert uc_page.locator("#uc-number").inner_text() == extension.number
+    assert uc_page.locator("#uc-name").inner_text() == user["display_name"]
+    assert uc_page.locator("#uc-email").inner_text() == user["username"]
+
+
+def test_sso_switched_off_shows_the_refusal(uc_page, live_server, setup, admin_user):
+    organization, user, _ = setup
+    uc_page.goto(f"{live_server.url}/uc/login/")
+    uc_page.get_by_label("Email").fill(user["username"])
+    uc_page.get_by_role("button", name="Next").click()
+    sso_settings_save(organization=organization, actor=admin_user, allow_sso_login=False)
+    uc_page.get_by_role("button", name="Sign in with Microsoft").click()
+    assert uc_page.get_by_role("heading", name="Single sign-on is switched off").is_visible()
+    assert "Allow SSO Login" in uc_page.locator("#refusal-fix").inner_text()
+    uc_page.goto(f"{live_server.url}/uc/login/")
+    uc_page.get_by_label("Email").fill(user["username"])
+    uc_page.get_by_role("button", name="Next").click()
+    assert uc_page.get_by_role("button", name="Sign in with Microsoft").count() == 0
+    assert "not enabled" in uc_page.locator("#sso-unavailable").inner_text()
+
+
+def test_disabled_extension_is_refused(uc_page, live_server, setup):
+    _, user, extension = setup
+    Extension.objects.filter(pk=extension.pk).update(status=Extension.Status.DISABLED)
+    sign_in_with_microsoft(uc_page, live_server, user)
+    uc_page.wait_for_url(re.compile(r".*/sso/uc/microsoft/callback/.*"))
+    assert uc_page.get_by_role("heading", name="Your extension is disabled").is_visible()
+    assert extension.number in uc_page.locator("#refusal-message").inner_text()
