@@ -33,6 +33,7 @@ def register(router) -> None:
         ("POST", "/mailboxes/{user_id}/contacts", add_contact),
         ("PATCH", "/mailboxes/{user_id}/contacts/{contact_id}", update_contact),
         ("DELETE", "/mailboxes/{user_id}/contacts/{contact_id}", delete_contact),
+        ("POST", "/mailboxes/{user_id}/access", mailbox_access),
         ("POST", "/app/permissions", app_permissions), ("POST", "/app/secret", app_secret),
         ("POST", "/app/redirect-uris", app_redirect_uris), ("DELETE", "/app/redirect-uris", app_redirect_uris),
         ("POST", "/app/certificates", app_certificates),
@@ -251,8 +252,42 @@ def add_folder(emu, body, params):
 
 
 def add_contact(emu, body, params):
+    """One contact, or many at once: {"items": [contact, ...]} (a JSON list body) -> {"ids": [...]}."""
     mailbox = emu.state.mailboxes.for_user(user_record(emu, params["user_id"])["id"])
+    if isinstance(body.get("items"), list):
+        return {"ids": [mailbox.add_contact(item, _folder_id(mailbox, item))["id"] for item in body["items"]]}
     return mailbox.add_contact(body, _folder_id(mailbox, body))
+
+
+class _RefusedMailbox:
+    """Stands in for a mailbox Graph may not read: every contacts call answers the chosen error."""
+
+    def __init__(self, inner, status: int, code: str, message: str):
+        self.inner, self.error = inner, (status, code, message)
+
+    def __getattr__(self, name):
+        raise DirectoryError(*self.error)
+
+
+def mailbox_access(emu, body, params):
+    """{"refuse": 403|404} makes the user's contacts answer 403 ErrorAccessDenied (an application access policy)
+    or 404 MailboxNotEnabledForRESTAPI (no Exchange license); {"refuse": null} restores the mailbox."""
+    user_id = user_record(emu, params["user_id"])["id"]
+    boxes = emu.state.mailboxes.by_owner
+    current = boxes.get(user_id)
+    inner = current.inner if isinstance(current, _RefusedMailbox) else emu.state.mailboxes.for_user(user_id)
+    refuse = body.get("refuse")
+    if refuse is None:
+        boxes[user_id] = inner
+    elif int(refuse) == 403:
+        boxes[user_id] = _RefusedMailbox(inner, 403, "ErrorAccessDenied",
+                                         "Access to OData is disabled: application access policy.")
+    elif int(refuse) == 404:
+        boxes[user_id] = _RefusedMailbox(inner, 404, "MailboxNotEnabledForRESTAPI",
+                                         "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
+    else:
+        raise ValueError("refuse must be 403, 404 or null")
+    return {"id": user_id, "refuse": refuse}
 
 
 def update_contact(emu, body, params):

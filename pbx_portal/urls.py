@@ -12,9 +12,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("extensions/", include("extensions.urls")),
+    path("integrations/collaboration/contacts/", include("contacts.urls")),
     path("integrations/", include("integrations.urls")),
     path("organizations/", include("organizations.urls")),
     path("operator/", admin.site.urls),
     path("", include("presence.urls")),
     path("", include("sso.urls")),
+    path("", include("contacts.api_urls")),
 ]

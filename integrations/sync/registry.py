@@ -32,6 +32,8 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     SyncKind.USERS: KindSpec(SyncKind.USERS, "integrations.sync.users.engine.execute", "feature_user_sync",
                              default_interval_seconds=300, min_interval_seconds=60),
+    SyncKind.CONTACTS: KindSpec(SyncKind.CONTACTS, "contacts.sync.engine.execute", "feature_contacts",
+                                default_interval_seconds=900, min_interval_seconds=300),
     SyncKind.PRESENCE: KindSpec(SyncKind.PRESENCE, "presence.poll.execute", "feature_presence",
                                 default_interval_seconds=30, min_interval_seconds=10),
 }

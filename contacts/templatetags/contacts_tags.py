@@ -1,0 +1,37 @@
+"""The Collaboration page's contacts section builds its own context (the page's view stays the presence/other
+sections' business): {% contacts_section as section %} in templates/contacts/_collaboration_section.html."""
+
+from django import template
+
+from contacts.forms import ContactSettingsForm, initial_mailboxes_json
+from contacts.models import SharedMailbox
+from contacts.selectors import mailbox_status_summary
+from contacts.services import contact_settings_for
+from integrations.models import EntraConnection
+from integrations.sync.models import SyncKind, SyncRun
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def contacts_section(context):
+    organization = context["request"].organization
+    settings = contact_settings_for(organization)
+    form = context.get("contacts_form") or ContactSettingsForm(initial={
+        "personal_enabled": settings.personal_enabled, "shared_enabled": settings.shared_enabled,
+        "shared_mailboxes": initial_mailboxes_json(SharedMailbox.objects.filter(organization=organization))})
+    connection = EntraConnection.objects.filter(organization=organization).first()
+    last_run = SyncRun.objects.filter(organization=organization, kind=SyncKind.CONTACTS).first()
+    return {"form": form, "settings": settings, "connection": connection, "last_run": last_run,
+            "permission_problem": permission_problem(connection, last_run),
+            "summary": mailbox_status_summary(organization=organization)}
+
+
+def permission_problem(connection, last_run) -> str:
+    """Why Contacts.Read looks missing (from the last Test Connection or the last run), or ""."""
+    if last_run is not None and last_run.status == SyncRun.Status.FAILED and "Contacts.Read" in last_run.error:
+        return last_run.error
+    for check in (connection.last_test_results if connection else None) or []:
+        if check.get("key") == "permission:Contacts.Read" and check.get("status") != "ok":
+            return f"{check.get('message', '')} {check.get('fix', '')}".strip()
+    return ""

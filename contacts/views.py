@@ -1,0 +1,69 @@
+"""Admin views of contact sync: the Collaboration section's Save, the shared-mailbox picker, mailbox status."""
+
+import re
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from contacts.forms import MAILBOX_ID_RE, ContactSettingsForm
+from contacts.models import MailboxSyncState, PickerRequest
+from contacts.selectors import mailbox_status_list, mailbox_status_summary
+from contacts.services import contact_settings_save, picker_request_create
+from integrations.services import connection_for
+from organizations.decorators import organization_required
+
+SEARCH_RE = re.compile(r"^[^\x00-\x1f]{1,100}$")
+
+
+@require_POST
+@organization_required
+def contact_settings_view(request):
+    form = ContactSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was saved: please correct the contact synchronization settings.")
+        return render(request, "integrations/collaboration.html", {
+            "connection": connection_for(request.organization), "contacts_form": form}, status=400)
+    contact_settings_save(organization=request.organization, actor=request.user,
+                          personal_enabled=form.cleaned_data["personal_enabled"],
+                          shared_enabled=form.cleaned_data["shared_enabled"],
+                          mailboxes=form.cleaned_data["shared_mailboxes"])
+    messages.success(request, "Contact synchronization settings saved.")
+    return redirect("integrations:collaboration")
+
+
+@require_POST
+@organization_required
+def picker_start_view(request):
+    action = request.POST.get("action", "")
+    query = " ".join(request.POST.get("query", "").split())
+    if action == PickerRequest.Action.SEARCH and not SEARCH_RE.match(query):
+        return JsonResponse({"error": "Type 1 to 100 characters of a mailbox's name or address."}, status=400)
+    if action == PickerRequest.Action.FOLDERS and not MAILBOX_ID_RE.match(query):
+        return JsonResponse({"error": "Unknown mailbox."}, status=400)
+    if action not in PickerRequest.Action.values:
+        return JsonResponse({"error": "Unknown action."}, status=400)
+    picker = picker_request_create(organization=request.organization, action=action, query=query)
+    return JsonResponse({"id": picker.pk, "status": picker.status,
+                         "poll": reverse("contacts:picker_poll", args=[picker.pk])}, status=202)
+
+
+@require_GET
+@organization_required
+def picker_poll_view(request, pk: int):
+    picker = get_object_or_404(PickerRequest, pk=pk, organization=request.organization)
+    return JsonResponse({"id": picker.pk, "action": picker.action, "status": picker.status,
+                         "results": picker.results, "error": picker.error})
+
+
+@require_GET
+@organization_required
+def mailbox_status_view(request):
+    show = request.GET.get("show", "")
+    return render(request, "contacts/mailbox_status_list.html", {
+        "mailboxes": mailbox_status_list(organization=request.organization, status=show),
+        "summary": mailbox_status_summary(organization=request.organization),
+        "show": show, "statuses": MailboxSyncState.Status,
+    })

@@ -1,0 +1,121 @@
+"""Integrations > Collaboration > Outlook contacts: settings, picker requests, mailbox status, isolation."""
+
+import json
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from contacts.models import ContactSettings, MailboxSyncState, PickerRequest, SharedMailbox
+from integrations.models import EntraConnection
+from integrations.sync.models import SyncRun
+from organizations.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+SETTINGS_URL = "/integrations/collaboration/contacts/"
+PICKER_URL = "/integrations/collaboration/contacts/picker/"
+RECEPTION = {"id": "5d7c1a2e-0000-4000-8000-000000000001", "name": "Reception", "address": "reception@contoso.com",
+             "all_folders": False, "folders": [{"id": "AAMkFolder=", "name": "Suppliers"}]}
+
+
+@pytest.fixture
+def connection(organization):
+    return EntraConnection.objects.create(organization=organization, tenant_id="contoso.onmicrosoft.com",
+                                          client_id="00001111-aaaa-2222-bbbb-3333cccc4444", client_secret="s" * 40,
+                                          status=EntraConnection.Status.CONNECTED)
+
+
+def test_page_shows_the_section_with_both_switches(admin_client, connection):
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "Microsoft Outlook Contacts Synchronization" in page
+    assert "Shared Mailbox Contacts Synchronization" in page
+    assert "Microsoft Teams presence" in page  # the rest of the page is untouched
+    assert "<script>" not in page and 'style="' not in page
+
+
+def test_save_switches_and_mailboxes_audits_sets_feature_and_queues_a_run(admin_client, organization, connection,
+                                                                          django_capture_on_commit_callbacks):
+    with mock.patch("integrations.sync.tasks.run_sync.delay") as delay, \
+            django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(SETTINGS_URL, {"personal_enabled": "on", "shared_enabled": "on",
+                                                    "shared_mailboxes": json.dumps([RECEPTION])})
+    assert response.status_code == 302
+    settings = ContactSettings.objects.get(organization=organization)
+    assert settings.personal_enabled and settings.shared_enabled
+    mailbox = SharedMailbox.objects.get(organization=organization)
+    assert (mailbox.mailbox_id, mailbox.all_folders, mailbox.folder_ids) == (RECEPTION["id"], False, ["AAMkFolder="])
+    connection.refresh_from_db()
+    assert connection.feature_contacts is True
+    entry = AuditEntry.objects.get(organization=organization, action="contacts.settings_changed")
+    assert entry.changes["shared_enabled"] == [False, True] and "Suppliers" in entry.changes["shared_mailboxes"][1]
+    run = SyncRun.objects.get(organization=organization, kind="contacts")
+    delay.assert_called_once_with(run.pk)
+    # Switching both off removes the feature (and the schedule's reason to run).
+    admin_client.post(SETTINGS_URL, {"shared_mailboxes": "[]"})
+    connection.refresh_from_db()
+    assert connection.feature_contacts is False and not SharedMailbox.objects.exists()
+
+
+@pytest.mark.parametrize("mailboxes, message", [
+    ("not json", "could not be read"),
+    (json.dumps([{"id": "../../etc"}]), "not valid"),
+    (json.dumps([{**RECEPTION, "folders": []}]), "Choose at least one folder"),
+    ("[]", "Pick at least one shared mailbox"),
+])
+def test_bad_input_is_refused_and_changes_nothing(admin_client, organization, connection, mailboxes, message):
+    response = admin_client.post(SETTINGS_URL, {"shared_enabled": "on", "shared_mailboxes": mailboxes})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ContactSettings.objects.filter(organization=organization).exists()
+    assert not SharedMailbox.objects.exists()
+
+
+def test_picker_request_is_queued_and_polled(admin_client, organization, django_capture_on_commit_callbacks):
+    with mock.patch("contacts.tasks.picker_run.delay") as delay, django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(PICKER_URL, {"action": "search", "query": "rec"})
+    assert response.status_code == 202
+    picker = PickerRequest.objects.get(organization=organization)
+    delay.assert_called_once_with(picker.pk)
+    assert admin_client.get(response.json()["poll"]).json()["status"] == "pending"
+    PickerRequest.objects.filter(pk=picker.pk).update(status="done", results=[{"id": "x", "name": "Reception"}])
+    assert admin_client.get(response.json()["poll"]).json()["results"] == [{"id": "x", "name": "Reception"}]
+
+
+@pytest.mark.parametrize("data", [{"action": "search", "query": ""}, {"action": "folders", "query": "a/b"},
+                                  {"action": "delete", "query": "x"}])
+def test_picker_refuses_bad_input(admin_client, data):
+    response = admin_client.post(PICKER_URL, data)
+    assert response.status_code == 400 and response.json()["error"]
+    assert not PickerRequest.objects.exists()
+
+
+def test_other_organizations_data_answers_404(admin_client, other_organization):
+    theirs = PickerRequest.objects.create(organization=other_organization, action="search", query="x")
+    assert admin_client.get(f"{PICKER_URL}{theirs.pk}/").status_code == 404
+    MailboxSyncState.objects.create(organization=other_organization, kind="shared", mailbox_id="m",
+                                    display_name="Their Secret Mailbox")
+    assert "Their Secret Mailbox" not in admin_client.get(reverse("contacts:mailboxes")).content.decode()
+
+
+def test_mailbox_status_page(admin_client, organization):
+    MailboxSyncState.objects.create(organization=organization, kind="personal", mailbox_id="a", display_name="Bob",
+                                    status="denied", last_error="Exchange refused access (HTTP 403)")
+    MailboxSyncState.objects.create(organization=organization, kind="shared", mailbox_id="b",
+                                    display_name="Reception", status="ok", contact_count=30, folder_count=2)
+    page = admin_client.get(reverse("contacts:mailboxes")).content.decode()
+    assert "Exchange refused access (HTTP 403)" in page and "Reception" in page and "Access denied" in page
+    problems = admin_client.get(reverse("contacts:mailboxes") + "?show=problems").content.decode()
+    assert "Bob" in problems and "Reception" not in problems
+
+
+def test_missing_permission_is_named(admin_client, organization, connection):
+    connection.last_test_results = [{"key": "permission:Contacts.Read", "label": "Permission Contacts.Read",
+                                     "status": "fail", "message": "Contacts.Read is not granted.", "fix": "Add it."}]
+    connection.save()
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "Contacts.Read is missing" in page and "Contacts.Read is not granted." in page
+
+
+def test_views_need_sign_in(client):
+    assert client.post(SETTINGS_URL, {}).status_code == 302
+    assert client.get(reverse("contacts:mailboxes")).status_code == 302
