@@ -9,7 +9,7 @@ from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun, SyncSchedule
 from integrations.sync.quarantine import schedule_for
 from integrations.sync.registry import KINDS, why_not_runnable
-from integrations.sync.runs import run_request
+from integrations.sync.runs import reap_stale_runs, run_request
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def dispatch_due_syncs(now=None) -> dict:
     """Queue one run for every due, runnable (organization, kind). Returns counts for the beat log."""
     now = now or timezone.now()
     ensure_schedules()
+    reap_stale_runs(now=now)
     due = (SyncSchedule.objects.filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
            .filter(Q(quarantined_until__isnull=True) | Q(quarantined_until__lte=now))
            .select_related("organization", "organization__entra_connection").order_by("next_run_at", "pk"))
@@ -39,7 +40,7 @@ def dispatch_due_syncs(now=None) -> dict:
             skipped += 1
             continue
         _run, created = run_request(organization=schedule.organization, kind=schedule.kind,
-                                   trigger=SyncRun.Trigger.SCHEDULE)
+                                    trigger=SyncRun.Trigger.SCHEDULE, reap=False)
         if created:
             queued += 1
             # Not due again until this run finishes (schedule_after_run sets the real next time).

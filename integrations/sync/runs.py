@@ -58,10 +58,13 @@ def reap_stale_runs(organization=None, kind: str | None = None, now=None) -> int
 
 
 def run_request(*, organization, kind: str, trigger: str, actor=None, full: bool = False, dry_run: bool = False,
-                options: dict | None = None, enqueue: bool = True) -> tuple[SyncRun, bool]:
-    """Queue a run, or return the active one. (run, created). The task is sent after the transaction commits."""
+                options: dict | None = None, enqueue: bool = True, reap: bool = True) -> tuple[SyncRun, bool]:
+    """Queue a run, or return the active one. (run, created). The task is sent after the transaction commits.
+
+    reap=False: the caller already closed stale runs (the dispatcher does it once for all organizations)."""
     kind_spec(kind)
-    reap_stale_runs(organization, kind)
+    if reap:
+        reap_stale_runs(organization, kind)
     try:
         with transaction.atomic():
             run = SyncRun.objects.create(organization=organization, kind=kind, trigger=trigger, full=full,
