@@ -26,6 +26,8 @@ bench: install
 	$(BIN)/python bench/extensions_list.py
 	$(BIN)/python bench/emulator_pages.py
 	$(BIN)/python bench/sso_login.py
+	$(BIN)/python bench/user_sync.py
+	$(BIN)/python bench/sync_fleet.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
