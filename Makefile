@@ -28,6 +28,8 @@ bench: install
 	$(BIN)/python bench/sso_login.py
 	$(BIN)/python bench/user_sync.py
 	$(BIN)/python bench/sync_fleet.py
+	$(BIN)/python bench/contacts_sync.py
+	$(BIN)/python bench/presence.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
