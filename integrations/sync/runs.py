@@ -21,6 +21,7 @@ from integrations.graph import AuthenticationFailed, GraphClientError
 from integrations.models import EntraConnection
 from integrations.sync.context import RunContext
 from integrations.sync.failures import SyncAborted, describe_failure
+from integrations.sync.heartbeat import Heartbeat
 from integrations.sync.models import SyncRun
 from integrations.sync.quarantine import schedule_after_run
 from integrations.sync.registry import kind_spec, why_not_runnable
@@ -114,7 +115,8 @@ def run_execute(run_id: int, *, progress=None) -> SyncRun | None:
         return _finish(run, Status.SKIPPED, reason)
     ctx = RunContext(run, connection, graph_client_for(connection), progress=progress)
     try:
-        kind_spec(run.kind).execute(ctx)
+        with Heartbeat(run.pk):
+            kind_spec(run.kind).execute(ctx)
     except AuthenticationFailed as exc:
         _pause_syncs(connection, exc)
         ctx.flush()

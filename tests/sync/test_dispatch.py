@@ -105,3 +105,20 @@ def test_old_runs_are_purged_but_active_ones_kept(settings):
     SyncRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     purge_sync_log()
     assert list(SyncRun.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_keeps_a_waiting_run_alive():
+    import time
+
+    from integrations.sync.heartbeat import Heartbeat
+
+    organization = make_organization("Waiting")
+    old = timezone.now() - timedelta(hours=1)
+    run = SyncRun.objects.create(organization=organization, kind="users", trigger="manual", status="running",
+                                 heartbeat_at=old)
+    with Heartbeat(run.pk, interval=0.05):
+        time.sleep(0.3)
+    run.refresh_from_db()
+    assert run.heartbeat_at > old + timedelta(minutes=59)
+    assert reap_stale_runs() == 0
