@@ -24,7 +24,7 @@ from integrations.sync.users import graph_reads
 from integrations.sync.users.apply import apply_actions, touch
 from integrations.sync.users.groups_apply import sync_extension_groups
 from integrations.sync.users.mapping import directory_user
-from integrations.sync.users.numbering import NumberBook, parse_reserved
+from integrations.sync.users.numbering import LazyNumberBook, NumberBook, parse_reserved
 from integrations.sync.users.planner import (
     CREATE,
     DISABLE,
@@ -83,8 +83,8 @@ class UserSync:
         self.writes = not ctx.run.dry_run
         self.policy = NumberPolicy(settings.numbering, settings.number_attribute, settings.number_rule,
                                    settings.number_digits)
-        self.known: set[str] = set()  # object ids that have an extension (filled by _number_book)
-        self.book, self.labels = self._number_book()
+        self.book = LazyNumberBook(self._number_book)
+        self.known: set[str] | None = None  # full reads: object ids that have an extension (see _process)
         self.seen: set[str] = set()
         self.removals: list[Action] = []
         self.cursor_key = f"users:{scope_fingerprint(settings)}"
@@ -189,7 +189,13 @@ class UserSync:
         fresh = [oid for oid in unique if oid not in self.seen or not self.ctx.run.full]
         gone = {str(item["id"]).lower(): item for item in removed}
         # Only users that may have an extension are looked up (a first sync of a page needs no read at all).
-        wanted = [oid for oid in fresh + [oid for oid in gone if oid not in unique] if oid in self.known]
+        wanted = fresh + [oid for oid in gone if oid not in unique]
+        if self.ctx.run.full:
+            if self.known is None:
+                self.known = {str(oid) for oid in Extension.objects.filter(
+                    organization=self.organization, entra_object_id__isnull=False).values_list(
+                    "entra_object_id", flat=True).iterator(chunk_size=10000)}
+            wanted = [oid for oid in wanted if oid in self.known]
         rows = {}
         if wanted:
             for row in Extension.objects.filter(organization=self.organization,
@@ -200,8 +206,7 @@ class UserSync:
             self.seen.add(oid)
             user = directory_user(unique[oid], self.region)
             row = rows.get(oid)
-            action = plan_user(user, verdict_for(user, self.settings), row, self.book, self.policy, self.now,
-                               self.labels)
+            action = plan_user(user, verdict_for(user, self.settings), row, self.book, self.policy, self.now)
             if action is None:
                 if row is not None and row["source"] == "entra":
                     unchanged.append(row["id"])
@@ -223,7 +228,8 @@ class UserSync:
     def _commit(self, actions: list[Action]) -> None:
         if self.writes and actions:
             apply_actions(self.organization, actions, self.now)
-        self.known.update(action.object_id for action in actions if action.kind == CREATE)
+        if self.known is not None:
+            self.known.update(action.object_id for action in actions if action.kind == CREATE)
         for action in actions:
             self._record(action)
 
@@ -288,13 +294,11 @@ class UserSync:
             .exclude(sync_state=REMOVED).count()
 
     # -- numbers ---------------------------------------------------------------------------------------------
-    def _number_book(self) -> tuple[NumberBook, dict[str, str]]:
+    def _number_book(self) -> NumberBook:
         holders, labels = {}, {}
         rows = Extension.objects.filter(organization=self.organization).values_list(
             "number", "source", "entra_object_id", "display_name")
         for number, source, oid, name in rows.iterator(chunk_size=10000):
-            if oid:
-                self.known.add(str(oid))
             if source == Extension.Source.ENTRA and oid:
                 key = f"user:{oid}"
                 labels[key] = name
@@ -308,4 +312,4 @@ class UserSync:
             reserved = parse_reserved(self.settings.reserved_numbers)
         except ValueError:
             reserved = []
-        return NumberBook(holders, retained, reserved, self.settings.range_start, self.settings.range_end), labels
+        return NumberBook(holders, retained, reserved, self.settings.range_start, self.settings.range_end, labels)

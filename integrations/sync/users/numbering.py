@@ -59,8 +59,9 @@ class NumberBook:
     """The organization's numbers during a run: who holds each, what is reserved, and the next free one."""
 
     def __init__(self, holders: dict[str, str], retained: dict[str, str], reserved: list[tuple[int, int]],
-                 range_start: int, range_end: int):
+                 range_start: int, range_end: int, labels: dict[str, str] | None = None):
         self.holders = holders  # number -> holder key ("user:<oid>" or a manual extension's label)
+        self.labels = labels or {}  # "user:<oid>" -> display name, for conflict messages
         self.retained = retained  # oid -> number retained for them
         self._retained_numbers = {number: oid for oid, number in retained.items()}
         self.reserved = reserved
@@ -98,3 +99,23 @@ class NumberBook:
                     EXTENSION_NUMBER_RE.fullmatch(candidate):
                 return candidate
         return None
+
+
+class LazyNumberBook:
+    """Loads the organization's numbers on first use: a run that creates nobody and renumbers nobody (most
+    incremental runs) never reads them."""
+
+    def __init__(self, load):
+        self._load = load
+        self._book: NumberBook | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._book is not None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._book is None:
+            self._book = self._load()
+        return getattr(self._book, name)

@@ -46,6 +46,7 @@ class NumberPolicy:
 
 def _holder_label(book: NumberBook, number: str, labels: dict[str, str]) -> str:
     holder = book.holder(number) or ""
+    labels = labels or book.labels
     return labels.get(holder, holder.removeprefix("manual:") or "another extension")
 
 

@@ -43,7 +43,7 @@ def sync_single_user(ctx, settings) -> None:
         action = removal(row, user.label, verdict.reason, now)
     else:
         action = plan_user(user, verdict, row, sync.book, NumberPolicy(settings.numbering, settings.number_attribute,
-                           settings.number_rule, settings.number_digits), now, sync.labels)
+                           settings.number_rule, settings.number_digits), now)
     number = (action.number if action else None) or (row["number"] if row else "")
     if number:
         kept = row is not None and row["number"] == number
