@@ -145,7 +145,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/login_locked.html"
+AXES_LOCKOUT_CALLABLE = "organizations.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = []  # log the username and IP of each failure (the password is always masked)
 AXES_VERBOSE = True
 if not REDIS_URL and DEBUG:
