@@ -4,6 +4,7 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from extensions.filters import list_filters
 from extensions.forms import ExtensionForm
 from extensions.models import Extension
 from extensions.selectors import extension_list
@@ -22,16 +23,17 @@ def _organization_extension(request, pk) -> Extension:
 
 @organization_required
 def extension_list_view(request):
-    query = request.GET.get("q", "")[:100]
-    status = request.GET.get("status", "")
-    extensions, sort = extension_list(
-        organization=request.organization, query=query, sort=request.GET.get("sort", ""), status=status
-    )
-    page = Paginator(extensions, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = list_filters(request.GET)
+    query, status = filters["q"], filters["status"]
+    if errors:  # refuse the search rather than run it: say why, show the unfiltered first page
+        query = status = ""
+    extensions, sort = extension_list(organization=request.organization, query=query, sort=filters["sort"],
+                                      status=status)
+    page = Paginator(extensions, PAGE_SIZE).get_page(None if errors else request.GET.get("page"))
     return render(request, "extensions/extension_list.html", {
-        "page": page, "query": query, "sort": sort, "status": status,
+        "page": page, "query": query, "sort": sort, "status": status, "filter_errors": errors,
         "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS,
-    })
+    }, status=400 if errors else 200)
 
 
 @organization_required

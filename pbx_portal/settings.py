@@ -225,6 +225,10 @@ MICROSOFT_GRAPH_URL = env.str("MICROSOFT_GRAPH_URL", default="https://graph.micr
 # Empty means the system's CA bundle (certifi / REQUESTS_CA_BUNDLE); a path trusts a private CA.
 MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default="")
 MICROSOFT_HTTP_TIMEOUT = env.float("MICROSOFT_HTTP_TIMEOUT", default=30.0)
+# Test Connection (in a worker): no Retry-After wait may run past this total deadline (s). A test queued longer
+# than CONNECTION_TEST_STALE_AFTER ago that has not finished (worker died, queue stuck) may be started again.
+CONNECTION_TEST_DEADLINE = env.float("CONNECTION_TEST_DEADLINE", default=60.0)
+CONNECTION_TEST_STALE_AFTER = env.int("CONNECTION_TEST_STALE_AFTER", default=300)
 
 # Celery: Redis when REDIS_URL is set (CELERY_BROKER_URL overrides), else the filesystem transport.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
@@ -269,5 +273,6 @@ LOGGING = {
     "loggers": {
         "msal": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lockouts are warnings; skip the per-login reset notes
     },
 }
