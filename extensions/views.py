@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from extensions.filters import list_filters
 from extensions.forms import ExtensionForm
 from extensions.models import Extension
-from extensions.selectors import extension_list
+from extensions.selectors import extension_list, next_free_number
 from extensions.services import DuplicateExtensionNumber, extension_save, extension_set_status, extension_snapshot
 from organizations.decorators import organization_required
 
@@ -39,7 +39,8 @@ def extension_list_view(request):
 @organization_required
 def extension_create_view(request):
     extension = Extension(organization=request.organization, source=Extension.Source.MANUAL)
-    form = ExtensionForm(request.POST or None, instance=extension, organization=request.organization)
+    form = ExtensionForm(request.POST or None, instance=extension, organization=request.organization,
+                         suggested_number=next_free_number(organization=request.organization))
     if request.method == "POST" and form.is_valid():
         return _save(request, form, before=None, verb="created")
     return render(request, "extensions/extension_form.html", {"form": form, "extension": None})
