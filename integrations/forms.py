@@ -15,6 +15,13 @@ SECRET_MAX_LENGTH = 1024  # Entra's secret Values are about 40 characters
 PEM_MAX_LENGTH = 16384  # an RSA 4096 key in PEM is about 3,300 characters
 
 
+class WriteOnlyTextarea(forms.Textarea):
+    """A textarea that never renders a value: a private key typed into a refused form is not echoed back."""
+
+    def format_value(self, value):
+        return None
+
+
 class EntraConnectionForm(forms.ModelForm):
     client_secret = forms.CharField(
         label="Client secret (Value)", required=False, strip=True, max_length=SECRET_MAX_LENGTH,
@@ -23,7 +30,7 @@ class EntraConnectionForm(forms.ModelForm):
     )
     certificate_private_key = forms.CharField(
         label="Certificate private key (PEM)", required=False, strip=True, max_length=PEM_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        widget=WriteOnlyTextarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
         help_text="Unencrypted PEM. Never shown again after saving; leave empty to keep the stored key.",
     )
 
