@@ -25,6 +25,7 @@ test: install lint
 bench: install
 	$(BIN)/python bench/extensions_list.py
 	$(BIN)/python bench/emulator_pages.py
+	$(BIN)/python bench/login_flood.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -140,6 +140,7 @@ HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
 # Sign-in throttling (django-axes) on /login/ and /operator/login/: failures are counted per username and per
 # client IP in the cache (Redis in production), and a locked-out attempt is refused before any password hashing.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -169,7 +170,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Locally whitenoise serves straight from the app folders; in production from the collected, hashed files.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
