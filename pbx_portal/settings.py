@@ -147,6 +147,9 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "organizations.lockout.lockout_response"
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: clients connect directly).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "organizations.lockout.client_ip"
 AXES_SENSITIVE_PARAMETERS = []  # log the username and IP of each failure (the password is always masked)
 AXES_VERBOSE = True
 if not REDIS_URL and DEBUG:

@@ -101,3 +101,18 @@ def test_every_failed_sign_in_is_logged_without_the_password(client, admin_user,
     assert len(failures) == 3
     assert all(admin_user.username in m and "203.0.113.44" in m for m in failures)
     assert "Secret-Guess-XYZ" not in caplog.text
+
+
+def test_behind_a_proxy_clients_are_told_apart_by_forwarded_for(client, admin_user, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    for n in range(5):
+        client.post(reverse("login"), {"username": f"guess{n}", "password": WRONG}, REMOTE_ADDR=proxy,
+                    HTTP_X_FORWARDED_FOR="203.0.113.66")
+    # A spoofed left-most entry does not escape: the proxy appends the real address on the right.
+    spoofed = client.post(reverse("login"), {"username": "guess9", "password": WRONG}, REMOTE_ADDR=proxy,
+                          HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.66")
+    assert spoofed.status_code == 429
+    other = client.post(reverse("login"), {"username": admin_user.username, "password": ADMIN_PASSWORD},
+                        REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert other.status_code == 302  # another office behind the same proxy is not locked out
