@@ -3,7 +3,7 @@
 from django.utils.text import capfirst
 
 from integrations.models import EntraConnection
-from integrations.services import connection_test_is_stale
+from integrations.services import AUDITED_FIELDS, connection_test_is_stale
 from integrations.status import connection_badge
 from organizations.models import AuditEntry, Organization
 
@@ -28,7 +28,9 @@ def recent_changes(*, organization: Organization, limit: int = 10) -> list[dict]
         if entry.action == "entra.connection_tested":
             what = f"Tested: {(entry.changes.get('result') or [None, '?'])[1]}"
         else:
-            what = "Changed " + ", ".join(field_label(name) for name in entry.changes)
+            # In the form's order (PostgreSQL's jsonb does not keep the order the keys were written in).
+            names = sorted(entry.changes, key=lambda n: AUDITED_FIELDS.index(n) if n in AUDITED_FIELDS else 99)
+            what = "Changed " + ", ".join(field_label(name) for name in names)
         rows.append({"created_at": entry.created_at, "actor": entry.actor, "what": what})
     return rows
 

@@ -48,7 +48,7 @@ def test_recent_changes_use_the_labels_an_admin_knows(admin_client, organization
                  changes={"tenant_id": [None, "t"], "client_id": [None, "c"], "feature_user_sync": [False, True],
                           "client_secret": ["(changed)", "(changed)"]})
     body = recent_changes_table(admin_client)
-    assert "Changed Tenant ID, Application (client) ID, User and extension provisioning, Client secret" in body
+    assert "Changed Tenant ID, Application (client) ID, Client secret, User and extension provisioning" in body
     assert "feature_user_sync" not in body and "tenant_id, client_id" not in body
 
 
