@@ -30,6 +30,7 @@ bench: install
 	$(BIN)/python bench/sync_fleet.py
 	$(BIN)/python bench/contacts_sync.py
 	$(BIN)/python bench/presence.py
+	$(BIN)/python bench/login_flood.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

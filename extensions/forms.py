@@ -15,9 +15,13 @@ class ExtensionForm(forms.ModelForm):
         ]
         labels = {"number": "Extension number", "email": "E-mail"}
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, suggested_number: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        if suggested_number and not self.instance.pk:
+            if not self.initial.get("number"):
+                self.initial["number"] = suggested_number
+            self.fields["number"].help_text = f"Next free number: {suggested_number}. {self.fields['number'].help_text}"
         self.fields["number"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         for name in ("business_phone", "mobile_phone"):
             self.fields[name].widget.attrs["placeholder"] = "+1 425 555 0100"
@@ -36,7 +40,21 @@ class ExtensionForm(forms.ModelForm):
         return number
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        if not email:
+            return email
+        # Single sign-on finds the extension by e-mail: two extensions with one address would be ambiguous.
+        taken = Extension.objects.for_organization(self.organization).filter(email__iexact=email)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        holder = taken.only("number", "display_name").first()
+        if holder is not None:
+            raise forms.ValidationError(
+                f"{email} is already used by extension {holder.number} ({holder.display_name}). Single sign-on "
+                "finds extensions by e-mail, so each address can belong to one extension only.",
+                code="duplicate_email",
+            )
+        return email
 
     def clean_business_phone(self):
         return normalize_phone_number(self.cleaned_data["business_phone"], self.organization.default_region)

@@ -1,5 +1,6 @@
 """Reads for the Extensions list: search, a whitelist of sorts, constant query count."""
 
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Length
 
 from extensions.models import Extension
@@ -9,10 +10,11 @@ SORTS = {
     "-number": (Length("number").desc(), "-number"),
     "name": ("display_name", "id"),
     "-name": ("-display_name", "-id"),
-    "email": ("email", "id"),
-    "-email": ("-email", "-id"),
-    "department": ("department", "id"),
-    "-department": ("-department", "-id"),
+    # Blank e-mails and departments go last in both directions: they are not "smaller" than any value.
+    "email": ("email_blank", "email", "id"),
+    "-email": ("email_blank", "-email", "-id"),
+    "department": ("department_blank", "department", "id"),
+    "-department": ("department_blank", "-department", "-id"),
     "status": ("status", "id"),
     "-status": ("-status", "-id"),
     "updated": ("updated_at", "id"),
@@ -25,12 +27,32 @@ LIST_COLUMNS = (
 )
 
 
+FIRST_NUMBER = 1000
+MAX_NUMBER = 9_999_999_999
+
+
+def _blank_last(field: str):
+    return Case(When(**{field: ""}, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
 def extension_list(*, organization, query: str = "", sort: str = DEFAULT_SORT, status: str = ""):
     sort = sort if sort in SORTS else DEFAULT_SORT
     extensions = Extension.objects.for_organization(organization).search(query)
     if status in Extension.Status.values:
         extensions = extensions.filter(status=status)
+    if "email_blank" in SORTS[sort]:
+        extensions = extensions.alias(email_blank=_blank_last("email"))
+    if "department_blank" in SORTS[sort]:
+        extensions = extensions.alias(department_blank=_blank_last("department"))
     return extensions.only(*LIST_COLUMNS).order_by(*SORTS[sort]), sort
+
+
+def next_free_number(*, organization) -> str | None:
+    """The number after the organization's highest one (1000 for the first), or None past 10 digits."""
+    highest = (Extension.objects.for_organization(organization).order_by(Length("number").desc(), "-number")
+               .values_list("number", flat=True).first())
+    candidate = int(highest) + 1 if highest and highest.isdigit() else FIRST_NUMBER
+    return str(candidate) if candidate <= MAX_NUMBER else None
 
 
 def extension_group_list(*, organization):

@@ -4,9 +4,10 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from extensions.filters import list_filters
 from extensions.forms import ExtensionForm
 from extensions.models import Extension
-from extensions.selectors import extension_group_list, extension_list
+from extensions.selectors import extension_group_list, extension_list, next_free_number
 from extensions.services import DuplicateExtensionNumber, extension_save, extension_set_status, extension_snapshot
 from integrations.sync.models import SyncKind
 from integrations.sync.selectors import latest_run
@@ -24,17 +25,18 @@ def _organization_extension(request, pk) -> Extension:
 
 @organization_required
 def extension_list_view(request):
-    query = request.GET.get("q", "")[:100]
-    status = request.GET.get("status", "")
-    extensions, sort = extension_list(
-        organization=request.organization, query=query, sort=request.GET.get("sort", ""), status=status
-    )
-    page = Paginator(extensions, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = list_filters(request.GET)
+    query, status = filters["q"], filters["status"]
+    if errors:  # refuse the search rather than run it: say why, show the unfiltered first page
+        query = status = ""
+    extensions, sort = extension_list(organization=request.organization, query=query, sort=filters["sort"],
+                                      status=status)
+    page = Paginator(extensions, PAGE_SIZE).get_page(None if errors else request.GET.get("page"))
     return render(request, "extensions/extension_list.html", {
-        "page": page, "query": query, "sort": sort, "status": status,
+        "page": page, "query": query, "sort": sort, "status": status, "filter_errors": errors,
         "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS,
         "last_user_sync": latest_run(request.organization, SyncKind.USERS, finished=True),
-    })
+    }, status=400 if errors else 200)
 
 
 @organization_required
@@ -47,7 +49,8 @@ def extension_group_list_view(request):
 @organization_required
 def extension_create_view(request):
     extension = Extension(organization=request.organization, source=Extension.Source.MANUAL)
-    form = ExtensionForm(request.POST or None, instance=extension, organization=request.organization)
+    form = ExtensionForm(request.POST or None, instance=extension, organization=request.organization,
+                         suggested_number=next_free_number(organization=request.organization))
     if request.method == "POST" and form.is_valid():
         return _save(request, form, before=None, verb="created")
     return render(request, "extensions/extension_form.html", {"form": form, "extension": None})

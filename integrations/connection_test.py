@@ -5,6 +5,7 @@ server clock; each Graph permission granted (from the token's roles); Graph read
 /users?$top=1); credential expiry (Graph's /applications when permitted, else the date the admin entered).
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -50,6 +51,7 @@ class ConnectionTestOutcome:
     tenant_guid: str | None = None
     verified_domains: list[str] | None = None
     app_redirect_uris: list[str] | None = None
+    on_check: Callable[[list[dict]], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -61,16 +63,28 @@ class ConnectionTestOutcome:
 
     def add(self, key, label, status, message, fix="") -> None:
         self.checks.append(Check(key, label, status, message, fix))
+        if self.on_check is not None:
+            self.on_check(self.as_json())
 
     def as_json(self) -> list[dict]:
         return [asdict(check) for check in self.checks]
 
 
-def connection_test(connection: EntraConnection, *, now: datetime | None = None) -> ConnectionTestOutcome:
+def connection_test(connection: EntraConnection, *, now: datetime | None = None, on_check=None,
+                    deadline: float | None = None) -> ConnectionTestOutcome:
+    """Run every check. `on_check(checks_so_far)` is called after each check; `deadline` (seconds) bounds the
+    Retry-After waits of the whole test."""
     now = now or timezone.now()
-    outcome = ConnectionTestOutcome()
+    outcome = ConnectionTestOutcome(on_check=on_check)
     client = graph_client_for(connection)
     client.clear_token_cache()  # consent may have changed since the cached token was issued
+    if deadline is None:
+        return _run_checks(outcome, connection, client, now)
+    with client.deadline(deadline):
+        return _run_checks(outcome, connection, client, now)
+
+
+def _run_checks(outcome: ConnectionTestOutcome, connection: EntraConnection, client, now: datetime):
     try:
         token = client.acquire_app_token()
     except AuthenticationFailed as exc:

@@ -11,17 +11,26 @@ from integrations.models import EntraConnection
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 MULTI_TENANT_ALIASES = {"common", "organizations", "consumers"}
+SECRET_MAX_LENGTH = 1024  # Entra's secret Values are about 40 characters
+PEM_MAX_LENGTH = 16384  # an RSA 4096 key in PEM is about 3,300 characters
+
+
+class WriteOnlyTextarea(forms.Textarea):
+    """A textarea that never renders a value: a private key typed into a refused form is not echoed back."""
+
+    def format_value(self, value):
+        return None
 
 
 class EntraConnectionForm(forms.ModelForm):
     client_secret = forms.CharField(
-        label="Client secret (Value)", required=False, strip=True,
+        label="Client secret (Value)", required=False, strip=True, max_length=SECRET_MAX_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="The secret's Value from Certificates & secrets. Leave empty to keep the stored secret.",
     )
     certificate_private_key = forms.CharField(
-        label="Certificate private key (PEM)", required=False, strip=True,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        label="Certificate private key (PEM)", required=False, strip=True, max_length=PEM_MAX_LENGTH,
+        widget=WriteOnlyTextarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
         help_text="Unencrypted PEM. Never shown again after saving; leave empty to keep the stored key.",
     )
 
@@ -40,7 +49,7 @@ class EntraConnectionForm(forms.ModelForm):
         widgets = {
             "credential_type": forms.RadioSelect,
             "secret_expires_on": forms.DateInput(attrs={"type": "date"}),
-            "certificate_pem": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+            "certificate_pem": forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "maxlength": PEM_MAX_LENGTH}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -48,6 +57,18 @@ class EntraConnectionForm(forms.ModelForm):
         self.fields["tenant_id"].required = True
         self.fields["client_id"].required = True
         self.certificate = None
+
+    def clean_certificate_pem(self):
+        value = self.cleaned_data.get("certificate_pem") or ""
+        if len(value) > PEM_MAX_LENGTH:
+            raise forms.ValidationError(f"A certificate in PEM has at most {PEM_MAX_LENGTH} characters.")
+        return value
+
+    def unsaved_secrets(self) -> list[str]:
+        """The secret fields the admin typed into a refused form: never echoed back, so they must be pasted again."""
+        if not self.is_bound or not self.errors:
+            return []
+        return [name for name in ("client_secret", "certificate_private_key") if self.data.get(name)]
 
     def clean_tenant_id(self):
         value = self.cleaned_data["tenant_id"].strip()

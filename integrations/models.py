@@ -51,6 +51,9 @@ class EntraConnection(models.Model):
     syncs_paused = models.BooleanField(default=False, help_text="Set when the credential is expired or rejected.")
     last_tested_at = models.DateTimeField(null=True, blank=True)
     last_test_results = models.JSONField(default=list, blank=True)
+    # Test Connection runs in a worker: when it was queued (None when no test runs) and the checks done so far.
+    test_started_at = models.DateTimeField(null=True, blank=True)
+    test_progress = models.JSONField(default=list, blank=True)
     graph_secret_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="Expiry read from Graph (/applications) during the last test."
     )

@@ -1,8 +1,11 @@
 """Writes to the Entra connection: save settings, run Test Connection, record the outcome. Each change is audited."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.connection_test import ConnectionTestOutcome, connection_test
@@ -82,9 +85,49 @@ def _forget_clients(*apps) -> None:
             forget_client(tenant_id, client_id)
 
 
+def connection_test_start(*, connection: EntraConnection, actor) -> bool:
+    """Queue Test Connection for a worker unless one is already running; False (and nothing queued) if one is.
+
+    A test queued more than CONNECTION_TEST_STALE_AFTER seconds ago that never finished (its worker died) does not
+    block a new one. The claim is one conditional UPDATE, so two admins clicking at once start one test.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.CONNECTION_TEST_STALE_AFTER)
+    claimed = EntraConnection.objects.filter(pk=connection.pk).filter(
+        Q(test_started_at__isnull=True) | Q(test_started_at__lt=stale_before)
+    ).update(test_started_at=now, test_progress=[])
+    connection.refresh_from_db(fields=["test_started_at", "test_progress"])
+    if not claimed:
+        return False
+    from integrations.tasks import run_connection_test  # tasks import this module
+
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(lambda: run_connection_test.delay(connection.pk, actor_id))
+    return True
+
+
+def connection_test_is_stale(connection: EntraConnection, now=None) -> bool:
+    started = connection.test_started_at
+    return started is not None and (now or timezone.now()) - started > timedelta(
+        seconds=settings.CONNECTION_TEST_STALE_AFTER)
+
+
+def _save_progress(connection_id: int, checks: list[dict]) -> None:
+    EntraConnection.objects.filter(pk=connection_id).update(test_progress=checks)
+
+
 def connection_test_run(*, connection: EntraConnection, actor=None) -> ConnectionTestOutcome:
-    """Run Test Connection and store its outcome as the connection's status."""
-    outcome = connection_test(connection)
+    """Run Test Connection (in a worker, or an operator's command) and store its outcome as the connection's status.
+
+    Each check is saved as it completes, for the page to show; Retry-After waits end at CONNECTION_TEST_DEADLINE.
+    """
+    try:
+        outcome = connection_test(connection, deadline=settings.CONNECTION_TEST_DEADLINE,
+                                  on_check=lambda checks: _save_progress(connection.pk, checks))
+    except BaseException:
+        EntraConnection.objects.filter(pk=connection.pk).update(test_started_at=None)
+        raise
+    connection.test_started_at = None
     connection.last_tested_at = timezone.now()
     connection.last_test_results = outcome.as_json()
     if outcome.ok:
@@ -102,7 +145,7 @@ def connection_test_run(*, connection: EntraConnection, actor=None) -> Connectio
         connection.verified_domains = outcome.verified_domains
     if outcome.app_redirect_uris is not None:
         connection.app_redirect_uris = outcome.app_redirect_uris
-    connection.save(update_fields=["last_tested_at", "last_test_results", "status", "status_detail",
+    connection.save(update_fields=["last_tested_at", "last_test_results", "test_started_at", "status", "status_detail",
                                    "syncs_paused", "graph_secret_expires_at", "directory_tenant_id",
                                    "verified_domains", "app_redirect_uris", "updated_at"])
     audit_record(organization=connection.organization, actor=actor, action="entra.connection_tested",

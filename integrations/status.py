@@ -33,16 +33,21 @@ def credential_banners(connection: EntraConnection | None, now=None) -> list[dic
     if connection is None or not connection.pk or not connection.is_configured:
         return []
     banners = []
+    fix = ("Enter a new certificate" if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE
+           else "Enter a new client secret")
+    field = ("id_certificate_private_key" if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE
+             else "id_client_secret")
     if connection.syncs_paused:
-        banners.append({"level": "error", "text": f"Microsoft Entra syncs are paused: {connection.status_detail}"})
+        banners.append({"level": "error", "text": f"Microsoft Entra syncs are paused: {connection.status_detail}",
+                        "action": fix, "field": field})
     days = connection.days_until_expiry(now)
     if days is not None and not connection.syncs_paused:
         expires = connection.credential_expires_at
         if days < 0:
             banners.append({"level": "error", "text": f"The Microsoft Entra credential expired on {expires:%Y-%m-%d}."
-                            " Syncs will fail until a new one is saved."})
+                            " Syncs will fail until a new one is saved.", "action": fix, "field": field})
         elif days <= EXPIRY_WARNING_DAYS:
             banners.append({"level": "warn", "text": f"The Microsoft Entra client credential expires in {days} "
                             f"day{'s' if days != 1 else ''}, on {expires:%Y-%m-%d}. Create a new one in Entra and "
-                            "enter it here."})
+                            "enter it in the portal.", "action": fix, "field": field})
     return banners

@@ -9,6 +9,7 @@ urlpatterns = [
     path("entra/", views.entra_view, name="entra"),
     path("entra/test/", views.entra_test_view, name="entra_test"),
     path("entra/sso/", entra_sso_view, name="entra_sso"),
+    path("entra/test/status/", views.entra_test_status_view, name="entra_test_status"),
     path("collaboration/", views.collaboration_view, name="collaboration"),
     *sync_urlpatterns,
 ]

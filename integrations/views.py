@@ -1,20 +1,24 @@
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from integrations.forms import EntraConnectionForm
 from integrations.permissions import permission_rows
-from integrations.services import connection_for, connection_save, connection_test_run
+from integrations.selectors import connection_test_state, page_badge_text, recent_changes
+from integrations.services import connection_for, connection_save, connection_test_start
 from integrations.status import connection_badge
 from organizations.decorators import organization_required
-from organizations.models import AuditEntry
 from sso.redirect_uris import redirect_uris
+
+NOT_CONFIGURED = "Save the Tenant ID, Client ID and a client secret or certificate first."
 
 
 @organization_required
 def entra_view(request):
     connection = connection_for(request.organization)
     form = EntraConnectionForm(request.POST or None, instance=connection)
+    unsaved_secrets = []
     if request.method == "POST":
         if form.is_valid():
             connection_save(connection=connection, cleaned_data=form.cleaned_data, certificate=form.certificate,
@@ -22,32 +26,48 @@ def entra_view(request):
             messages.success(request, "Microsoft Entra ID settings saved. Click Test Connection to check them.")
             return redirect("integrations:entra")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
+        unsaved_secrets = form.unsaved_secrets()
         connection = connection_for(request.organization)  # show the stored state, not the rejected input
+    badge = connection_badge(connection)
     return render(request, "integrations/entra.html", {
         "connection": connection,
         "form": form,
-        "badge": connection_badge(connection),
+        "unsaved_secrets": unsaved_secrets,
+        "badge": badge,
+        "badge_text": page_badge_text(connection, badge),
+        "test_state": connection_test_state(connection),
         "redirect_uris": redirect_uris(),
         "permissions": permission_rows(connection),
-        "recent_changes": AuditEntry.objects.filter(
-            organization=request.organization, action__startswith="entra."
-        ).select_related("actor")[:10],
+        "recent_changes": recent_changes(organization=request.organization),
     })
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 @require_POST
 @organization_required
 def entra_test_view(request):
+    """Queue Test Connection for a worker and answer at once; the page polls entra_test_status for the results."""
     connection = connection_for(request.organization)
     if not connection.pk or not connection.is_configured:
-        messages.error(request, "Save the Tenant ID, Client ID and a client secret or certificate first.")
+        if _wants_json(request):
+            return JsonResponse({"error": NOT_CONFIGURED}, status=409)
+        messages.error(request, NOT_CONFIGURED)
         return redirect("integrations:entra")
-    outcome = connection_test_run(connection=connection, actor=request.user)
-    if outcome.ok:
-        messages.success(request, "Test Connection passed: every check is green.")
-    else:
-        messages.error(request, f"Test Connection failed: {outcome.first_failure.message}")
+    started = connection_test_start(connection=connection, actor=request.user)
+    if _wants_json(request):
+        return JsonResponse({**connection_test_state(connection), "already_running": not started}, status=202)
+    if not started:
+        messages.info(request, "A test is already running; its results appear below when it finishes.")
     return redirect("integrations:entra")
+
+
+@require_GET
+@organization_required
+def entra_test_status_view(request):
+    return JsonResponse(connection_test_state(connection_for(request.organization)))
 
 
 @organization_required

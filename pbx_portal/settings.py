@@ -5,11 +5,13 @@ filesystem (no server), DEBUG on, and per-install keys kept in ``var/``. Product
 (``DEBUG=false``) refuses to start without a real ``SECRET_KEY`` and ``FIELD_ENCRYPTION_KEY``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from pbx_portal.local_keys import local_fernet_key, local_secret_key
@@ -65,10 +67,13 @@ INSTALLED_APPS = [
     "contacts",
     "sso",
     "presence",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +83,9 @@ MIDDLEWARE = [
     "sso.middleware.AdminSignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pbx_portal.middleware.PrivateCacheMiddleware",
+    # Last, as django-axes asks: turns a lockout raised during authentication into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pbx_portal.urls"
@@ -110,15 +118,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A hung or unreachable database fails the request within seconds instead of holding a worker until
+    # gunicorn kills it. Workers with long bulk writes may raise DATABASE_STATEMENT_TIMEOUT.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+        "options": f"-c statement_timeout={env.str('DATABASE_STATEMENT_TIMEOUT', default='30s')}",
+    })
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=2.0)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
+
+# Sign-in throttling (django-axes) on /login/ and /operator/login/: failures are counted per username and per
+# client IP in the cache (Redis in production), and a locked-out attempt is refused before any password hashing.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "organizations.lockout.lockout_response"
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: clients connect directly).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "organizations.lockout.client_ip"
+AXES_SENSITIVE_PARAMETERS = []  # log the username and IP of each failure (the password is always masked)
+AXES_VERBOSE = True
+if not REDIS_URL and DEBUG:
+    # A local install runs one web process; its in-memory cache holds the counts. Production uses Redis.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -137,7 +176,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Locally whitenoise serves straight from the app folders; in production from the collected, hashed files.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -150,6 +189,9 @@ STORAGES = {
     },
 }
 
+# A working day, and ended when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -157,6 +199,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only in production (both on by default when DEBUG is off); health probes may use plain HTTP.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Strict Content-Security-Policy: scripts and styles only from our static files, no inline code anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    },
+}
 
 _default_email_backend = "console" if DEBUG else "smtp"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=f"django.core.mail.backends.{_default_email_backend}.EmailBackend")
@@ -170,6 +232,10 @@ MICROSOFT_GRAPH_URL = env.str("MICROSOFT_GRAPH_URL", default="https://graph.micr
 # Empty means the system's CA bundle (certifi / REQUESTS_CA_BUNDLE); a path trusts a private CA.
 MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default="")
 MICROSOFT_HTTP_TIMEOUT = env.float("MICROSOFT_HTTP_TIMEOUT", default=30.0)
+# Test Connection (in a worker): no Retry-After wait may run past this total deadline (s). A test queued longer
+# than CONNECTION_TEST_STALE_AFTER ago that has not finished (worker died, queue stuck) may be started again.
+CONNECTION_TEST_DEADLINE = env.float("CONNECTION_TEST_DEADLINE", default=60.0)
+CONNECTION_TEST_STALE_AFTER = env.int("CONNECTION_TEST_STALE_AFTER", default=300)
 
 # UC Client single sign-on: native apps' callback schemes (e.g. vcuc://sso), token lifetimes, rate limits.
 UC_NATIVE_REDIRECT_SCHEMES = env.list("UC_NATIVE_REDIRECT_SCHEMES", default=["vcuc"])
@@ -226,5 +292,6 @@ LOGGING = {
     "loggers": {
         "msal": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lockouts are warnings; skip the per-login reset notes
     },
 }

@@ -32,3 +32,14 @@ def extension_factory(organization):
         return make_extension(org or organization, **fields)
 
     return factory
+
+
+@pytest.fixture
+def celery_eager():
+    """Queued Celery tasks run in-process, at .delay() time (pair with django_capture_on_commit_callbacks)."""
+    from pbx_portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -26,11 +26,11 @@ def test_warning_thresholds(days, last, expected):
     assert warning_due(days, last) == expected
 
 
-def green(connection, now=None):
+def green(connection, now=None, **kwargs):
     return ConnectionTestOutcome(checks=[Check("credentials", "Credentials accepted", "ok", "ok")])
 
 
-def rejected(connection, now=None):
+def rejected(connection, now=None, **kwargs):
     outcome = ConnectionTestOutcome(checks=[Check("credentials", "Credentials accepted", "fail",
                                         "The client secret has expired (AADSTS7000222).")])
     outcome.credential_rejected = True

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -64,6 +65,7 @@ class GraphClient:
         self._jitter = jitter
         self._clock = clock
         self._count_lock = threading.Lock()
+        self._local = threading.local()  # per-thread total deadline (see deadline())
         self.request_count = 0
         self.requests_by_path: Counter[str] = Counter()
 
@@ -79,6 +81,17 @@ class GraphClient:
 
     def close(self) -> None:
         self.session.close()
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        """Within this block (this thread only), no Retry-After or backoff wait may run past `seconds` from now:
+        a wait that would end later raises GraphThrottled at once instead of sleeping."""
+        previous = getattr(self._local, "deadline", None)
+        self._local.deadline = self._clock() + seconds
+        try:
+            yield
+        finally:
+            self._local.deadline = previous
 
     # -- plain requests -----------------------------------------------------------------------------------------
     def get(self, path_or_url: str, params: dict | None = None, headers: dict | None = None) -> dict:
@@ -254,9 +267,19 @@ class GraphClient:
                 method=error.method, path=error.path,
             )
         if retry_after is not None:
-            return retry_after
-        ceiling = min(limit, BACKOFF_BASE * 2 ** attempt)
-        return ceiling / 2 + ceiling / 2 * self._jitter()  # exponential backoff, "equal jitter"
+            wait = retry_after
+        else:
+            ceiling = min(limit, BACKOFF_BASE * 2 ** attempt)
+            wait = ceiling / 2 + ceiling / 2 * self._jitter()  # exponential backoff, "equal jitter"
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is not None and self._clock() + wait > deadline:
+            logger.info("Graph %s %s: waiting %.1fs would pass the deadline; giving up", error.method, error.path, wait)
+            raise GraphThrottled(
+                retry_after, status=error.status, request_id=error.request_id, code=error.code,
+                message=error.message, client_request_id=error.client_request_id, date=error.date,
+                method=error.method, path=error.path,
+            )
+        return wait
 
     def _worth_a_fresh_token(self, status: int, error: GraphError, token: AppToken) -> bool:
         """A 401 for an expired/invalid token, or a permission error from a cached token old enough to predate

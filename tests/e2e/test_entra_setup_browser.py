@@ -18,7 +18,7 @@ def emu(emulator_clean, settings):
     clear_clients()
 
 
-def test_admin_connects_tests_and_sees_wrong_secret(sign_in, live_server, admin_user, emu):
+def test_admin_connects_tests_and_sees_wrong_secret(sign_in, live_server, admin_user, emu, celery_eager):
     page = sign_in(admin_user.username, ADMIN_PASSWORD)
     page.get_by_role("link", name="Microsoft Entra ID").click()
     page.wait_for_url(f"{live_server.url}/integrations/entra/")
@@ -35,7 +35,7 @@ def test_admin_connects_tests_and_sees_wrong_secret(sign_in, live_server, admin_
     assert page.locator("#connection-status").inner_text().startswith("Saved, not tested")
 
     page.get_by_role("button", name="Test Connection").click()
-    assert page.get_by_text("Test Connection passed: every check is green.").is_visible()
+    page.wait_for_selector("#test-state:has-text('Test Connection passed: every check is green.')")
     results = page.locator("ul.checks li")
     assert results.count() >= 8
     assert page.locator("ul.checks li.check-fail").count() == 0
@@ -48,6 +48,7 @@ def test_admin_connects_tests_and_sees_wrong_secret(sign_in, live_server, admin_
     page.get_by_label("Client secret (Value)").fill("Wrong~secret-value-0123456789abcdefghij")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Test Connection").click()
+    page.wait_for_selector("#test-state:has-text('Test Connection failed')")
     failed = page.locator("li[data-check='credentials']")
     assert "AADSTS7000215" in failed.inner_text()
     assert "Enter the secret's Value, not its Secret ID" in failed.inner_text()
