@@ -126,7 +126,7 @@ def test_unknown_domain_offers_password_only(client, organization):
 # -- administrators: link once, then Sign in with Microsoft --------------------------------------------------------
 @pytest.mark.integration
 def test_admin_links_then_signs_in_with_microsoft(client, sso_org, emu, http, demo_user, admin_user):
-    client.login(username=admin_user.username, password=ADMIN_PASSWORD)
+    client.post("/login/", {"username": admin_user.username, "password": ADMIN_PASSWORD})
     start = client.post("/sso/microsoft/link/")
     callback = emulator_sign_in(emu, http, start["Location"], demo_user["username"], demo_user["password"])
     assert callback.startswith("http://localhost:8000/sso/microsoft/callback/?")
@@ -144,7 +144,7 @@ def test_admin_links_then_signs_in_with_microsoft(client, sso_org, emu, http, de
     # Required for admins: a password sign-in is sent to Sign in with Microsoft.
     sso_settings_save(organization=sso_org, actor=admin_user, require_microsoft_for_admins=True)
     client.post("/logout/")
-    client.login(username=admin_user.username, password=ADMIN_PASSWORD)
+    client.post("/login/", {"username": admin_user.username, "password": ADMIN_PASSWORD})
     assert client.get("/extensions/")["Location"] == "/sso/microsoft/login/?required=1"
     assert client.get("/extensions/")["Location"].startswith("/login/")  # signed out
 
@@ -163,7 +163,7 @@ def test_unlinked_admin_of_a_requiring_org_may_only_link(client, sso_org, admin_
     other_admin = make_admin(sso_org, "second-admin")
     AdminMicrosoftLink.objects.create(user=admin_user, tenant_id="t", object_id="o")
     sso_settings_save(organization=sso_org, actor=admin_user, require_microsoft_for_admins=True)
-    client.login(username=other_admin.username, password=ADMIN_PASSWORD)
+    client.post("/login/", {"username": other_admin.username, "password": ADMIN_PASSWORD})
     assert client.get("/extensions/")["Location"] == "/sso/microsoft/link/"
     assert client.get("/sso/microsoft/link/").status_code == 200
 
