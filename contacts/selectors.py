@@ -191,8 +191,11 @@ class CallerMatch:
 def caller_id_lookup(*, organization, number: str, called: Extension | None = None) -> CallerMatch:
     """The best name for an incoming number in any common format.
 
-    Order: the called user's own contact, an extension (internal number), a company contact. Personal contacts
-    of anyone else are never used: they would show one user's private address book on a colleague's phone."""
+    Order: the called user's own contact, an extension by its internal number, a colleague by their mobile phone,
+    then by their business phone, then a company contact. A mobile or business number shared by several active
+    extensions (typically the company's main line set as everyone's business phone) names nobody and falls
+    through to the company contacts. Personal contacts of anyone else are never used: they would show one
+    user's private address book on a colleague's phone."""
     raw = (number or "").strip()[:64]
     digits = digits_of(raw)
     candidates = lookup_candidates(raw, organization.default_region)
@@ -209,10 +212,27 @@ def caller_id_lookup(*, organization, number: str, called: Extension | None = No
         match.found, match.name, match.source, match.extension = True, internal["display_name"], "extension", \
             internal["number"]
         return match
+    for field_name in ("mobile_phone", "business_phone"):
+        colleague = _extension_by_phone(organization, field_name, candidates)
+        if colleague is not None:
+            match.found, match.name, match.source, match.extension = True, colleague["display_name"], \
+                "extension", colleague["number"]
+            return match
     company = _contact_by_number(organization, candidates, digits, Q(owner__isnull=True))
     if company is not None:
         return _found(match, company, "company")
     return match
+
+
+def _extension_by_phone(organization, field_name: str, candidates: list[str]) -> dict | None:
+    """The one active extension whose `field_name` (E.164, as user sync and the extension form store it) is one
+    of `candidates`; None when none or several match. An index range scan on (organization, field_name)."""
+    if not candidates:
+        return None
+    rows = list(Extension.objects.filter(organization=organization, status=Extension.Status.ACTIVE,
+                                         **{f"{field_name}__in": candidates})
+                .order_by("id").values("number", "display_name")[:2])
+    return rows[0] if len(rows) == 1 else None
 
 
 def _contact_by_number(organization, candidates: list[str], digits: str, owner_q: Q) -> dict | None:
