@@ -16,6 +16,7 @@ from django.db.models import Q
 from contacts.models import Contact, ContactNumber, MailboxSyncState
 from contacts.phones import digits_of, lookup_candidates
 from extensions.models import Extension
+from presence.selectors import presence_summaries
 
 PAGE_SIZE = 25
 MAX_QUERY = 100
@@ -39,6 +40,7 @@ class DirectoryEntry:
     extension: str = ""
     numbers: list[dict] = field(default_factory=list)  # [{"kind", "number", "e164"}]
     match: str = ""  # "number", "number_prefix", "name", "text"
+    presence: dict | None = None  # extensions: Teams presence (presence.selectors.presence_summaries)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,6 +119,16 @@ def directory_search(*, organization, extension: Extension | None, query: str, p
         _tier(found, "name", scopes, extensions, Q(), Q(), order="name_key")
     entries = found.entries[offset:offset + page_size]
     return DirectoryPage(query, page, page_size, entries, has_next=len(found.entries) > offset + page_size)
+
+
+def directory_presence_attach(page: DirectoryPage) -> DirectoryPage:
+    """Each extension entry's Teams presence: one query for the whole page (none without extensions)."""
+    ids = [entry.id for entry in page.entries if entry.source == "extension"]
+    found = presence_summaries(ids) if ids else {}
+    for entry in page.entries:
+        if entry.source == "extension":
+            entry.presence = found.get(entry.id)
+    return page
 
 
 def _tier(found: _Collector, match: str, scopes, extensions, contact_q: Q, extension_q: Q, *,
