@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from contacts.selectors import caller_id_lookup, directory_search
+from contacts.selectors import caller_id_lookup, directory_presence_attach, directory_search
 from extensions.models import Extension
 from organizations.api_keys import api_key_required
 from sso.api_auth import uc_token_required
@@ -21,11 +21,12 @@ def _page(request) -> int:
 @require_GET
 @uc_token_required
 def uc_directory_api_view(request):
-    """GET /api/uc/directory?q=&page=: extensions, company contacts and the caller's own contacts, ranked."""
+    """GET /api/uc/directory?q=&page=: extensions, company contacts and the caller's own contacts, ranked;
+    extensions carry their Teams presence ({"state", "label", "since", "availability", "activity"} or null)."""
     extension = request.uc_extension
     page = directory_search(organization=extension.organization, extension=extension,
                             query=request.GET.get("q", ""), page=_page(request))
-    return JsonResponse(page.as_dict())
+    return JsonResponse(directory_presence_attach(page).as_dict())
 
 
 @require_GET
@@ -35,8 +36,8 @@ def uc_directory_view(request):
     if extension is None:
         return redirect("sso:uc_login")
     query = request.GET.get("q", "")
-    page = directory_search(organization=extension.organization, extension=extension, query=query,
-                            page=_page(request))
+    page = directory_presence_attach(directory_search(organization=extension.organization, extension=extension,
+                                                      query=query, page=_page(request)))
     return render(request, "contacts/uc_directory.html", {"extension": extension, "page": page, "query": query})
 
 MAX_NUMBER = 64

@@ -16,6 +16,7 @@ from django.db.models import Q
 from contacts.models import Contact, ContactNumber, MailboxSyncState
 from contacts.phones import digits_of, lookup_candidates
 from extensions.models import Extension
+from presence.selectors import presence_summaries
 
 PAGE_SIZE = 25
 MAX_QUERY = 100
@@ -39,6 +40,7 @@ class DirectoryEntry:
     extension: str = ""
     numbers: list[dict] = field(default_factory=list)  # [{"kind", "number", "e164"}]
     match: str = ""  # "number", "number_prefix", "name", "text"
+    presence: dict | None = None  # extensions: Teams presence (presence.selectors.presence_summaries)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -119,6 +121,16 @@ def directory_search(*, organization, extension: Extension | None, query: str, p
     return DirectoryPage(query, page, page_size, entries, has_next=len(found.entries) > offset + page_size)
 
 
+def directory_presence_attach(page: DirectoryPage) -> DirectoryPage:
+    """Each extension entry's Teams presence: one query for the whole page (none without extensions)."""
+    ids = [entry.id for entry in page.entries if entry.source == "extension"]
+    found = presence_summaries(ids) if ids else {}
+    for entry in page.entries:
+        if entry.source == "extension":
+            entry.presence = found.get(entry.id)
+    return page
+
+
 def _tier(found: _Collector, match: str, scopes, extensions, contact_q: Q, extension_q: Q, *,
           order: str = "name_key", extension_order: str = "display_name") -> None:
     if found.full:
@@ -191,8 +203,11 @@ class CallerMatch:
 def caller_id_lookup(*, organization, number: str, called: Extension | None = None) -> CallerMatch:
     """The best name for an incoming number in any common format.
 
-    Order: the called user's own contact, an extension (internal number), a company contact. Personal contacts
-    of anyone else are never used: they would show one user's private address book on a colleague's phone."""
+    Order: the called user's own contact, an extension by its internal number, a colleague by their mobile phone,
+    then by their business phone, then a company contact. A mobile or business number shared by several active
+    extensions (typically the company's main line set as everyone's business phone) names nobody and falls
+    through to the company contacts. Personal contacts of anyone else are never used: they would show one
+    user's private address book on a colleague's phone."""
     raw = (number or "").strip()[:64]
     digits = digits_of(raw)
     candidates = lookup_candidates(raw, organization.default_region)
@@ -209,10 +224,27 @@ def caller_id_lookup(*, organization, number: str, called: Extension | None = No
         match.found, match.name, match.source, match.extension = True, internal["display_name"], "extension", \
             internal["number"]
         return match
+    for field_name in ("mobile_phone", "business_phone"):
+        colleague = _extension_by_phone(organization, field_name, candidates)
+        if colleague is not None:
+            match.found, match.name, match.source, match.extension = True, colleague["display_name"], \
+                "extension", colleague["number"]
+            return match
     company = _contact_by_number(organization, candidates, digits, Q(owner__isnull=True))
     if company is not None:
         return _found(match, company, "company")
     return match
+
+
+def _extension_by_phone(organization, field_name: str, candidates: list[str]) -> dict | None:
+    """The one active extension whose `field_name` (E.164, as user sync and the extension form store it) is one
+    of `candidates`; None when none or several match. An index range scan on (organization, field_name)."""
+    if not candidates:
+        return None
+    rows = list(Extension.objects.filter(organization=organization, status=Extension.Status.ACTIVE,
+                                         **{f"{field_name}__in": candidates})
+                .order_by("id").values("number", "display_name")[:2])
+    return rows[0] if len(rows) == 1 else None
 
 
 def _contact_by_number(organization, candidates: list[str], digits: str, owner_q: Q) -> dict | None:

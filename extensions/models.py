@@ -77,6 +77,9 @@ class Extension(models.Model):
             models.Index(fields=["organization", "email"], name="extension_org_email"),
             models.Index(fields=["organization", "status"], name="extension_org_status"),
             models.Index(fields=["organization", "source", "sync_state"], name="extension_org_sync_state"),
+            # Caller-ID lookup by a colleague's phone (contacts.selectors.caller_id_lookup).
+            models.Index(fields=["organization", "mobile_phone"], name="extension_org_mobile"),
+            models.Index(fields=["organization", "business_phone"], name="extension_org_business"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from extensions.models import Extension
+from presence.mapping import UNKNOWN
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 
 # A call the PBX never reported as ended stops counting after this long: its Teams session is no longer renewed
@@ -24,6 +25,25 @@ def presence_by_extension(extension_ids) -> dict[int, ExtensionPresence]:
     if not ids:
         return {}
     return {p.extension_id: p for p in ExtensionPresence.objects.filter(extension_id__in=ids)}
+
+
+NO_TEAMS_PRESENCE = "No Teams presence"
+
+
+def presence_summaries(extension_ids) -> dict[int, dict]:
+    """Presence of the given extensions as plain data, in one query (the UC Client directory and its API):
+    {"state": PBX state, "label", "since": when this state was first seen, "availability", "activity"}.
+    A user Teams has no presence for (no Teams license, not found) is "unknown" with empty Teams fields."""
+    summaries = {}
+    for pk, presence in presence_by_extension(extension_ids).items():
+        if presence.unavailable_since:
+            summaries[pk] = {"state": UNKNOWN, "label": NO_TEAMS_PRESENCE, "since": presence.unavailable_since,
+                             "availability": "", "activity": ""}
+        else:
+            summaries[pk] = {"state": presence.pbx_state, "label": presence.get_pbx_state_display(),
+                             "since": presence.changed_at, "availability": presence.availability,
+                             "activity": presence.activity}
+    return summaries
 
 
 def pollable_extensions(organization, now=None) -> list[tuple[int, str]]:
