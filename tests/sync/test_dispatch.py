@@ -122,3 +122,37 @@ def test_heartbeat_keeps_a_waiting_run_alive():
     run.refresh_from_db()
     assert run.heartbeat_at > old + timedelta(minutes=59)
     assert reap_stale_runs() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sync_now_create_one_run(monkeypatch):
+    """Two admins click Sync Now at the same moment: the database lock lets exactly one run exist."""
+    import threading
+
+    from django.db import connection, connections
+
+    from integrations.sync.runs import run_request
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a database server shared by two connections (CI runs it on PostgreSQL)")
+    monkeypatch.setattr("integrations.sync.tasks.run_sync.delay", lambda run_id: None)
+    organization = make_organization("Race")
+    connect(organization)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def click():
+        try:
+            barrier.wait()
+            results.append(run_request(organization=organization, kind="users", trigger="manual"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(created for _, created in results) == [False, True]
+    assert results[0][0].pk == results[1][0].pk
+    assert SyncRun.objects.filter(organization=organization).count() == 1
