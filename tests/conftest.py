@@ -1,5 +1,6 @@
 import pytest
 
+from integrations.graph import clear_clients
 from tests.factories import make_admin, make_extension, make_organization
 
 pytest_plugins = ["emulator.pytest_plugin", "tests.browser_fixtures", "tests.background"]
@@ -43,3 +44,13 @@ def celery_eager():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def emu(emulator_clean, settings):
+    """The emulator, reset, with the product's Microsoft endpoint settings pointing at it."""
+    for name, value in emulator_clean.settings.items():
+        setattr(settings, name, value)
+    clear_clients()
+    yield emulator_clean
+    clear_clients()

@@ -11,15 +11,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
 @pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
-
-
-@pytest.fixture
 def setup(emu, organization):
     connect(emu, organization)
     share_reception(emu, organization)
@@ -192,7 +183,6 @@ def test_picker_searches_mailboxes_and_lists_folders_through_graph(emu, organiza
         organization=organization, action="folders", query=search.results[0]["id"]))
     assert [f["name"] for f in folders.results] == ["Contacts", "Suppliers"]
     emu.control("POST", "app/permissions", {"revoke": ["Contacts.Read", "Contacts.ReadWrite"]})
-    from integrations.graph import clear_clients
 
     clear_clients()
     denied = picker_request_run(request=PickerRequest.objects.create(

@@ -2,20 +2,15 @@
 
 import pytest
 
-from integrations.graph import clear_clients
 from tests.factories import ADMIN_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
+def emu(emu, settings):
     settings.PUBLIC_BASE_URL = "https://pbx.contoso.example"
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
+    return emu
 
 
 def test_admin_connects_tests_and_sees_wrong_secret(sign_in, live_server, admin_user, emu, celery_eager):

@@ -4,7 +4,6 @@ confirmation before disabling an extension."""
 import pytest
 
 from extensions.models import Extension
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from tests.factories import ADMIN_PASSWORD, make_extension
 
@@ -16,15 +15,6 @@ def csp_violations(page):
     seen = []
     page.on("console", lambda msg: seen.append(msg.text) if "Content Security Policy" in msg.text else None)
     return seen
-
-
-@pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
 
 
 def open_entra(page, live_server):

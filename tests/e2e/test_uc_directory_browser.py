@@ -7,7 +7,6 @@ from a real presence poll (sync_presence) after a change made in "Teams" through
 import pytest
 
 from contacts.models import Contact, ContactSettings
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from presence.models import PresenceSettings
 from sso.services import sso_settings_save
@@ -18,27 +17,6 @@ from tests.presence.helpers import sync_presence
 from tests.sso.conftest import connect, synced_extension
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def emu(emulator_clean, settings, live_server):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    settings.PUBLIC_BASE_URL = live_server.url
-    emulator_clean.control("POST", "/_emulator/app/redirect-uris",
-                           json={"uri": f"{live_server.url}/sso/uc/microsoft/callback/"})
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
-
-
-@pytest.fixture
-def uc_page(browser):
-    context = browser.new_context(ignore_https_errors=True)  # the emulator's private CA
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -5,32 +5,10 @@ import re
 import pytest
 
 from extensions.models import Extension
-from integrations.graph import clear_clients
 from sso.services import sso_settings_save
 from tests.sso.conftest import connect, synced_extension
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def emu(emulator_clean, settings, live_server):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    settings.PUBLIC_BASE_URL = live_server.url
-    emulator_clean.control("POST", "/_emulator/app/redirect-uris",
-                           json={"uri": f"{live_server.url}/sso/uc/microsoft/callback/"})
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
-
-
-@pytest.fixture
-def uc_page(browser):
-    context = browser.new_context(ignore_https_errors=True)  # the emulator's private CA
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -5,21 +5,11 @@ import re
 import pytest
 
 from extensions.models import Extension
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from tests.factories import ADMIN_PASSWORD
 from tests.sync.helpers import directory_users, in_scope_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
 
 
 @pytest.fixture

@@ -6,21 +6,11 @@ import urllib.parse
 import pytest
 
 from integrations.certificates import certificate_credential_load
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from integrations.services import connection_save, connection_test_run
 from tests.certificates import make_certificate
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-@pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
 
 
 @pytest.fixture

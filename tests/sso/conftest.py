@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from extensions.models import Extension
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from integrations.services import connection_test_run
 from sso.services import sso_settings_save
@@ -30,13 +29,9 @@ class FormParser(HTMLParser):
 
 
 @pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
+def emu(emu, settings):
     settings.PUBLIC_BASE_URL = "http://localhost:8000"  # registered in the emulator's app by default
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
+    return emu
 
 
 @pytest.fixture

@@ -2,19 +2,9 @@
 
 import pytest
 
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.runs import run_execute, run_request
-
-
-@pytest.fixture
-def emu(emulator_clean, settings):
-    for name, value in emulator_clean.settings.items():
-        setattr(settings, name, value)
-    clear_clients()
-    yield emulator_clean
-    clear_clients()
 
 
 @pytest.fixture
