@@ -27,6 +27,7 @@ bench: install
 	$(BIN)/python bench/emulator_pages.py
 	$(BIN)/python bench/sso_login.py
 	$(BIN)/python bench/user_sync.py
+	$(BIN)/python bench/user_sync_scopes.py
 	$(BIN)/python bench/sync_fleet.py
 	$(BIN)/python bench/contacts_sync.py
 	$(BIN)/python bench/presence.py
