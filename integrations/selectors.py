@@ -48,7 +48,7 @@ def connection_test_state(connection: EntraConnection) -> dict:
         "tested_at": connection.last_tested_at.isoformat() if connection.last_tested_at else None,
         "ok": None if not connection.last_tested_at else connection.status == EntraConnection.Status.CONNECTED,
         "checks": connection.test_progress if running else connection.last_test_results,
-        "badge": {"level": badge.level, "text": page_badge_text(connection, badge)},
+        "badge": {"level": badge.level, "text": page_badge_text(connection, badge), "short": badge.short},
     }
 
 

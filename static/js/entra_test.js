@@ -48,6 +48,11 @@
       badge.textContent = data.badge.text;
       badge.className = "badge badge-" + data.badge.level;
     }
+    var navBadge = document.querySelector(".sidebar a[aria-current=page] .badge");
+    if (data.badge && navBadge && data.badge.short) {
+      navBadge.textContent = data.badge.short;
+      navBadge.className = "badge badge-" + data.badge.level;
+    }
     renderChecks(data.checks);
     if (data.running) {
       setBusy(true);
