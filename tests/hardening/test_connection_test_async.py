@@ -88,7 +88,7 @@ def test_the_queued_task_runs_the_test_and_the_status_shows_its_results(admin_cl
     status = admin_client.get(STATUS_URL).json()
     assert status["running"] is False
     assert status["ok"] is True
-    assert status["badge"] == {"level": "ok", "text": "Connected"}
+    assert status["badge"] == {"level": "ok", "text": "Connected", "short": "Connected"}
     keys = [check["key"] for check in status["checks"]]
     assert keys[:2] == ["authority", "credentials"] and "graph:users" in keys
     assert SECRET not in str(status)
