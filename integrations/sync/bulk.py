@@ -21,8 +21,14 @@ def insert_rows(model, columns: list[str], rows: list[tuple], json_columns: tupl
 
         positions = [columns.index(name) for name in json_columns]
         if positions:
-            rows = [tuple(Jsonb(value) if i in positions and value is not None else value
-                          for i, value in enumerate(row)) for row in rows]
+            wrapped = []
+            for row in rows:
+                row = list(row)
+                for i in positions:
+                    if row[i] is not None:
+                        row[i] = Jsonb(row[i])
+                wrapped.append(row)
+            rows = wrapped
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:

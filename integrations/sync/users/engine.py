@@ -242,11 +242,12 @@ class UserSync:
     def _sweep_not_seen(self, scope: str) -> None:
         """After a complete read: synced extensions whose user was not seen are removed from scope."""
         queued = {a.object_id for a in self.removals}
-        candidates = Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA) \
-            .exclude(sync_state=REMOVED).values(*ROW_FIELDS)
-        for row in candidates.iterator(chunk_size=5000):
-            oid = str(row["entra_object_id"])
-            if oid not in self.seen and oid not in queued:
+        synced = Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA) \
+            .exclude(sync_state=REMOVED)
+        unseen = [oid for oid in (str(o) for o in synced.values_list("entra_object_id", flat=True)
+                                  .iterator(chunk_size=10000)) if oid not in self.seen and oid not in queued]
+        for start in range(0, len(unseen), 1000):  # full rows only for the few that are gone
+            for row in synced.filter(entra_object_id__in=unseen[start:start + 1000]).values(*ROW_FIELDS):
                 self.removals.append(removal(row, row["display_name"] or row["entra_upn"], NOT_SEEN_REASONS[scope],
                                              self.now))
 
