@@ -26,6 +26,16 @@ def fresh_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def use_throwaway_database(name: str) -> None:
+    """When DATABASE_URL is PostgreSQL: point it at a freshly created database `name` on the same server."""
+    url = os.environ.get("DATABASE_URL")
+    if not url or not url.startswith("postgres"):
+        return
+    target = url.rsplit("/", 1)[0] + f"/{name}"
+    fresh_database(target)
+    os.environ["DATABASE_URL"] = target
+
+
 @contextmanager
 def emulator(users: int, extra_args: tuple[str, ...] = ()):
     with tempfile.TemporaryDirectory() as tmp:

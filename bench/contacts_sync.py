@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import requests
+from _harness import use_throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,23 +43,6 @@ LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "D
         "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores"]
 COMPANIES = ["Fabrikam", "Tailspin Toys", "Northwind Traders", "Litware", "Adventure Works", "Contoso Pharma",
              "Wide World Importers", "Proseware", "Woodgrove Bank", "Coho Winery", "Alpine Ski House", "Lamna"]
-
-
-def use_throwaway_database() -> None:
-    import environ
-
-    url = os.environ.get("DATABASE_URL")
-    if not url or not url.startswith("postgres"):
-        return
-    import psycopg
-
-    config = environ.Env.db_url_config(url)
-    admin = psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                            dbname=config["NAME"], autocommit=True)
-    admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    admin.close()
-    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{BENCH_DB}"
 
 
 def free_port() -> int:
@@ -121,7 +105,7 @@ def timed(fn, repeat: int = 1) -> list[float]:
 
 
 def main() -> None:
-    use_throwaway_database()
+    use_throwaway_database(BENCH_DB)
     data_dir = Path(tempfile.mkdtemp(prefix="bench-emulator-"))
     emulator, base = start_emulator(data_dir)
     try:

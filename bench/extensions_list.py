@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _harness import use_throwaway_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pbx_portal.settings")
@@ -24,25 +26,8 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 BENCH_DB = "bench_extensions"
 
 
-def use_throwaway_database() -> None:
-    import environ
-
-    url = os.environ.get("DATABASE_URL")
-    if not url or not url.startswith("postgres"):
-        return
-    import psycopg
-
-    config = environ.Env.db_url_config(url)
-    admin = psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                            dbname=config["NAME"], autocommit=True)
-    admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    admin.close()
-    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{BENCH_DB}"
-
-
 def main() -> None:
-    use_throwaway_database()
+    use_throwaway_database(BENCH_DB)
     import django
 
     django.setup()
