@@ -9,6 +9,7 @@ from integrations.selectors import connection_test_state, page_badge_text, recen
 from integrations.services import connection_for, connection_save, connection_test_start
 from integrations.status import connection_badge
 from organizations.decorators import organization_required
+from pbx_portal.http import wants_json
 from sso.redirect_uris import redirect_uris
 
 NOT_CONFIGURED = "Save the Tenant ID, Client ID and a client secret or certificate first."
@@ -42,9 +43,6 @@ def entra_view(request):
     })
 
 
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
 
 @require_POST
 @organization_required
@@ -52,12 +50,12 @@ def entra_test_view(request):
     """Queue Test Connection for a worker and answer at once; the page polls entra_test_status for the results."""
     connection = connection_for(request.organization)
     if not connection.pk or not connection.is_configured:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": NOT_CONFIGURED}, status=409)
         messages.error(request, NOT_CONFIGURED)
         return redirect("integrations:entra")
     started = connection_test_start(connection=connection, actor=request.user)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({**connection_test_state(connection), "already_running": not started}, status=202)
     if not started:
         messages.info(request, "A test is already running; its results appear below when it finishes.")

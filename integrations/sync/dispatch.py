@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun, SyncSchedule
-from integrations.sync.quarantine import schedule_for
 from integrations.sync.registry import KINDS, why_not_runnable
 from integrations.sync.runs import reap_stale_runs, run_request
 
@@ -52,5 +51,3 @@ def dispatch_due_syncs(now=None) -> dict:
         logger.info("Dispatched %d sync run(s); %d busy, %d not runnable", queued, busy, skipped)
     return {"queued": queued, "busy": busy, "skipped": skipped}
 
-
-__all__ = ["dispatch_due_syncs", "ensure_schedules", "schedule_for"]

@@ -18,10 +18,7 @@ from integrations.sync.selectors import latest_run
 from integrations.sync.users.mapping import MAPPING_ROWS
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+from pbx_portal.http import wants_json
 
 
 @organization_required
@@ -57,7 +54,7 @@ def user_sync_view(request):
 
 
 def _started(request, run, created, what: str):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({**run_progress(run), "created": created,
                              "url": reverse("integrations:sync_run", args=[run.pk])}, status=202)
     if created:
@@ -73,7 +70,7 @@ def user_sync_now_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     reason = why_not_runnable(connection, SyncKind.USERS)
     if reason:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": reason}, status=409)
         messages.error(request, reason)
         return redirect("integrations:user_sync")
@@ -123,13 +120,13 @@ def user_sync_filter_preview_view(request):
     form = FilterPreviewForm(request.POST)
     if not form.is_valid():
         error = "Enter a filter to preview (at most 2,000 characters)."
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": error}, status=400)
         messages.error(request, error)
         return redirect("integrations:user_sync")
     services.filter_preview_request(organization=request.organization,
                                     odata_filter=" ".join(form.cleaned_data["custom_filter"].split()))
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"status": "pending"}, status=202)
     messages.info(request, "Asking Microsoft Graph how many users match…")
     return redirect(reverse("integrations:user_sync") + "#scope")

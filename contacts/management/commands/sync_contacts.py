@@ -4,10 +4,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.management.commands.sync_users import organization_from_argument
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.reporting import run_summary
 from integrations.sync.runs import run_execute, run_request
+from organizations.management.arguments import organization_from_argument
 
 COUNT_KEYS = ("mailboxes", "folders", "contacts_created", "contacts_updated", "contacts_deleted",
               "mailboxes_failed", "folders_resynced")

@@ -5,9 +5,9 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.forms import EntraConnectionForm
-from integrations.management.commands.sync_users import organization_from_argument
 from integrations.models import EntraConnection
 from integrations.services import connection_for, connection_save, connection_test_run
+from organizations.management.arguments import organization_from_argument
 
 CHECK_MARKS = {"ok": "OK  ", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
 

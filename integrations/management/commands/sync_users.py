@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.reporting import run_summary
 from integrations.sync.runs import run_execute, run_request
-from organizations.models import Organization
+from organizations.management.arguments import organization_from_argument
 
 FAILED_STATUSES = (SyncRun.Status.FAILED,)
 
@@ -52,14 +52,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key:>16}: {value}")
         if failed:
             raise CommandError(summary.get("error") or "the sync failed", returncode=1)
-
-
-def organization_from_argument(value: str) -> Organization:
-    organization = Organization.objects.filter(name__iexact=value).first() or \
-        Organization.objects.filter(slug=value).first()
-    if organization is None:
-        raise CommandError(f"No organization named “{value}”.")
-    return organization
-
-
-__all__ = ["Command", "organization_from_argument"]

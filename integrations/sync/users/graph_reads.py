@@ -20,17 +20,11 @@ DELTA_PAGE_SIZE = 999
 ADVANCED_QUERY_HEADERS = {"ConsistencyLevel": "eventual"}
 
 
-def _refused(what: str, permission: str):
-    def wrap(exc: PermissionDenied) -> MissingPermission:
-        return MissingPermission(permission, what, exc)
-    return wrap
-
-
 def user_pages(client: GraphClient) -> Iterator[list[dict]]:
     try:
         yield from client.iter_pages("/users", params={"$select": USER_SELECT, "$top": PAGE_SIZE})
     except PermissionDenied as exc:
-        raise _refused("Reading users", "User.Read.All")(exc) from exc
+        raise MissingPermission("User.Read.All", "Reading users", exc) from exc
 
 
 def delta_starting_point(client: GraphClient) -> str:
@@ -40,7 +34,7 @@ def delta_starting_point(client: GraphClient) -> str:
             if page.delta_link:
                 return page.delta_link
     except PermissionDenied as exc:
-        raise _refused("Reading user changes", "User.Read.All")(exc) from exc
+        raise MissingPermission("User.Read.All", "Reading user changes", exc) from exc
     raise SyncAborted("Graph gave no delta link for /users/delta.")
 
 
@@ -49,7 +43,7 @@ def delta_pages(client: GraphClient, delta_link: str) -> Iterator[DeltaPage]:
     try:
         yield from client.delta_round(delta_link, headers={"Prefer": f"odata.maxpagesize={DELTA_PAGE_SIZE}"})
     except PermissionDenied as exc:
-        raise _refused("Reading user changes", "User.Read.All")(exc) from exc
+        raise MissingPermission("User.Read.All", "Reading user changes", exc) from exc
 
 
 def group_name(client: GraphClient, group_id: str) -> str:
@@ -60,7 +54,7 @@ def group_name(client: GraphClient, group_id: str) -> str:
             f"The group {group_id} chosen in the sync scope no longer exists in Entra. Nothing was removed: choose "
             "the groups again under User Synchronization.") from exc
     except PermissionDenied as exc:
-        raise _refused("Reading groups", "GroupMember.Read.All")(exc) from exc
+        raise MissingPermission("GroupMember.Read.All", "Reading groups", exc) from exc
 
 
 def group_member_pages(client: GraphClient, group_id: str) -> Iterator[list[dict]]:
@@ -69,7 +63,7 @@ def group_member_pages(client: GraphClient, group_id: str) -> Iterator[list[dict
         yield from client.iter_pages(f"/groups/{group_id}/transitiveMembers/microsoft.graph.user",
                                      params={"$select": USER_SELECT, "$top": PAGE_SIZE})
     except PermissionDenied as exc:
-        raise _refused("Reading group members", "GroupMember.Read.All")(exc) from exc
+        raise MissingPermission("GroupMember.Read.All", "Reading group members", exc) from exc
 
 
 def filtered_user_pages(client: GraphClient, odata_filter: str, advanced: bool) -> Iterator[list[dict]]:
@@ -81,7 +75,7 @@ def filtered_user_pages(client: GraphClient, odata_filter: str, advanced: bool) 
     try:
         yield from client.iter_pages("/users", params=params, headers=headers)
     except PermissionDenied as exc:
-        raise _refused("Reading users", "User.Read.All")(exc) from exc
+        raise MissingPermission("User.Read.All", "Reading users", exc) from exc
 
 
 def filter_preview(client: GraphClient, odata_filter: str) -> dict:
@@ -128,7 +122,7 @@ def all_groups(client: GraphClient) -> Iterator[dict]:
                                                          "$top": PAGE_SIZE}):
             yield from page
     except PermissionDenied as exc:
-        raise _refused("Reading groups", "GroupMember.Read.All")(exc) from exc
+        raise MissingPermission("GroupMember.Read.All", "Reading groups", exc) from exc
 
 
 def find_user(client: GraphClient, email_or_upn: str) -> dict | None:
@@ -138,7 +132,7 @@ def find_user(client: GraphClient, email_or_upn: str) -> dict | None:
     except NotFound:
         pass
     except PermissionDenied as exc:
-        raise _refused("Reading users", "User.Read.All")(exc) from exc
+        raise MissingPermission("User.Read.All", "Reading users", exc) from exc
     quoted = email_or_upn.replace("'", "''")
     body = client.get("/users", params={"$select": USER_SELECT, "$filter": f"mail eq '{quoted}'"})
     users = body.get("value") or []
@@ -152,7 +146,7 @@ def group_member_ids(client: GraphClient, group_id: str) -> set[str]:
                                       params={"$select": "id", "$top": PAGE_SIZE}):
             ids.update(str(u["id"]).lower() for u in page)
     except PermissionDenied as exc:
-        raise _refused("Reading group members", "GroupMember.Read.All")(exc) from exc
+        raise MissingPermission("GroupMember.Read.All", "Reading group members", exc) from exc
     return ids
 
 

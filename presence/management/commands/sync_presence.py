@@ -3,11 +3,10 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.runs import run_execute, run_request
-from organizations.models import Organization
+from organizations.management.arguments import organization_from_argument
 
 
 class Command(BaseCommand):
@@ -18,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print status, users, requests, changed as JSON.")
 
     def handle(self, *args, organization, **options):
-        org = Organization.objects.filter(Q(name__iexact=organization) | Q(slug=organization)).first()
-        if org is None:
-            raise CommandError(f'No organization named "{organization}".')
+        org = organization_from_argument(organization)
         run, created = run_request(organization=org, kind=SyncKind.PRESENCE, trigger=SyncRun.Trigger.COMMAND,
                                    enqueue=False)
         if not created:
