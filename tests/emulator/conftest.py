@@ -42,15 +42,6 @@ def app_token(emulator_clean):
 
 
 @pytest.fixture
-def hook():
-    """A local subscriber endpoint (http://127.0.0.1) for change-notification tests."""
-    from tests.helpers.webhook_receiver import WebhookReceiver
-
-    with WebhookReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
 def notify_emu(emulator_clean):
     """The emulator, reset, allowing http://127.0.0.1 notification URLs and retrying quickly (tests stay short)."""
     emulator_clean.notification_settings(allow_http_notifications=True, retry_initial=0.2, retry_factor=2.0,
