@@ -31,6 +31,7 @@ class NotifySettings:
     quota_mailbox: int = 1000  # Outlook: active subscriptions per mailbox across all apps
     other_apps_directory: int = 0  # subscriptions other apps hold in this tenant (counted against quota_tenant)
     other_apps_per_mailbox: int = 0  # ... and on each mailbox (counted against quota_mailbox)
+    allow_duplicates: bool = False  # Graph: 409 for a second subscription with the same resource and changeType
 
     NUMBERS = ("validation_timeout", "delivery_timeout", "retry_initial", "retry_factor", "retry_max_delay",
                "retry_window")
@@ -39,7 +40,8 @@ class NotifySettings:
 
     def update(self, body: dict) -> None:
         """Apply a control-API change; every value is checked before any is applied (bad input: ValueError)."""
-        known = set(self.NUMBERS) | set(self.COUNTS) | {"allow_http_notifications", "notification_ca", "max_minutes"}
+        known = set(self.NUMBERS) | set(self.COUNTS) | {"allow_http_notifications", "notification_ca", "max_minutes",
+                                                         "allow_duplicates"}
         unknown = sorted(set(body) - known)
         if unknown:
             raise ValueError(f"unknown settings: {unknown}; known: {sorted(known)}")
@@ -51,10 +53,11 @@ class NotifySettings:
             if name in body:
                 changes[name] = int(_number(name, body[name], minimum=1 if name.startswith(("batch", "quota")) else 0,
                                             whole=True))
-        if "allow_http_notifications" in body:
-            if not isinstance(body["allow_http_notifications"], bool):
-                raise ValueError("allow_http_notifications must be true or false")
-            changes["allow_http"] = body["allow_http_notifications"]
+        for name, field in (("allow_http_notifications", "allow_http"), ("allow_duplicates", "allow_duplicates")):
+            if name in body:
+                if not isinstance(body[name], bool):
+                    raise ValueError(f"{name} must be true or false")
+                changes[field] = body[name]
         if "notification_ca" in body:
             if body["notification_ca"] is not None and not isinstance(body["notification_ca"], str):
                 raise ValueError("notification_ca must be a file path or null")

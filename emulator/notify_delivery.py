@@ -80,7 +80,8 @@ class DeliveryWorker:
     def skipped(self, url: str, kind: str, notification: dict, subscription_id: str, reason: str) -> None:
         """A notification Graph would not send (the subscription is paused): logged, never POSTed."""
         self.log.add(kind=kind, url=url, subscriptionIds=[subscription_id], attempt=0, status=None, error=None,
-                     elapsedMs=None, outcome="dropped", reason=reason, payload={"value": [notification]})
+                     elapsedMs=None, outcome="dropped", retryInSeconds=None, reason=reason,
+                     payload={"value": [notification]})
 
     def pending_count(self) -> int:
         with self._cond:

@@ -95,7 +95,7 @@ class SubscriptionStore:
         """Insert after the duplicate and quota checks (made here, under the lock, so concurrent creates agree)."""
         live = self.live()
         with self.lock:
-            for other in live:
+            for other in [] if settings.allow_duplicates else live:
                 if _dedupe_key(other) == _dedupe_key(sub):
                     raise invalid(f"Subscription Id {other.id} already exists for the requested combination",
                                   "Conflict", 409)

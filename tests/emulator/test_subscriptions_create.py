@@ -191,6 +191,8 @@ def test_same_resource_and_change_type_twice_is_a_409(notify_emu, hook):
     assert error_of(response) == (409, "Conflict", f"Subscription Id {first['id']} already exists for the requested "
                                                    "combination")
     assert subscribe(notify_emu, hook.url("/notify"), changeType="updated").status_code == 201
+    notify_emu.notification_settings(allow_duplicates=True)  # benchmarks: many organizations, one emulated tenant
+    assert subscribe(notify_emu, hook.url("/other"), "users").status_code == 201
 
 
 # --- quotas -------------------------------------------------------------------------------------------------------
