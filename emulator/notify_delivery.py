@@ -1,9 +1,11 @@
 """Background delivery of change and lifecycle notifications, with retries and backoff, and a log of every POST.
 
 One scheduler thread keeps a heap of due deliveries; a small pool POSTs them, several notifications for the same
-URL in one request (Graph batches too). An answer that is not 2xx within the delivery timeout (3 s, as Graph) is
-retried after `retry_initial * retry_factor ** (attempt - 1)` seconds (capped at `retry_max_delay`) until
-`retry_window` (4 hours, as Graph) has passed since the notification was first queued; then it is dropped.
+URL in one request (Graph batches too), one request at a time per URL (so notifications keep their order unless a
+retry intervenes; different URLs are served in parallel). An answer that is not 2xx within the delivery timeout
+(3 s, as Graph) is retried after `retry_initial * retry_factor ** (attempt - 1)` seconds (capped at
+`retry_max_delay`) until `retry_window` (4 hours, as Graph) has passed since the notification was first queued;
+then it is dropped.
 """
 
 import collections
@@ -65,6 +67,7 @@ class DeliveryWorker:
         self._seq = itertools.count()
         self._generation = 0
         self._in_flight = 0
+        self._busy_urls: set[str] = set()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._stopped = False
@@ -92,6 +95,7 @@ class DeliveryWorker:
         with self._cond:
             self._generation += 1
             self._heap.clear()
+            self._cond.notify()
         self.log.clear()
 
     def stop(self) -> None:
@@ -111,11 +115,13 @@ class DeliveryWorker:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._stopped and (not self._heap or self._heap[0][0] > time.monotonic()):
-                    self._cond.wait(None if not self._heap else max(0.0, self._heap[0][0] - time.monotonic()))
-                if self._stopped:
-                    return
-                batches = self._due_batches()
+                while True:
+                    if self._stopped:
+                        return
+                    batches, next_due = self._due_batches()
+                    if batches:
+                        break
+                    self._cond.wait(None if next_due is None else max(0.0, next_due - time.monotonic()))
                 self._in_flight += sum(len(b) for b in batches)
             for batch in batches:
                 try:
@@ -123,14 +129,27 @@ class DeliveryWorker:
                 except RuntimeError:  # the pool was shut down
                     return
 
-    def _due_batches(self) -> list[list[Pending]]:
+    def _due_batches(self) -> tuple[list[list[Pending]], float | None]:
+        """Pop one batch (at most batch_size, one kind) per idle URL that has due items; and when the next item for
+        an idle URL falls due (None: nothing to wait for until a new item or a finished POST)."""
         now = time.monotonic()
-        groups: dict[tuple[str, str], list[Pending]] = {}
-        while self._heap and self._heap[0][0] <= now:
-            _, _, item = heapq.heappop(self._heap)
-            groups.setdefault((item.url, item.kind), []).append(item)
+        taken: dict[str, list[Pending]] = {}
+        kept, next_due = [], None
         size = max(1, int(self.settings.batch_size))
-        return [items[i:i + size] for items in groups.values() for i in range(0, len(items), size)]
+        while self._heap:
+            due, seq, item = heapq.heappop(self._heap)
+            batch = taken.get(item.url)
+            if item.url in self._busy_urls or due > now or \
+                    (batch is not None and (len(batch) >= size or batch[0].kind != item.kind)):
+                kept.append((due, seq, item))
+                if item.url not in self._busy_urls and due > now:
+                    next_due = due if next_due is None else min(next_due, due)
+                continue
+            taken.setdefault(item.url, []).append(item)
+        for entry in kept:
+            heapq.heappush(self._heap, entry)
+        self._busy_urls.update(taken)
+        return list(taken.values()), next_due
 
     # --- one POST ------------------------------------------------------------------------------------------
     def _send(self, batch: list[Pending]) -> None:
@@ -139,6 +158,8 @@ class DeliveryWorker:
         outcome = self.client.notify(head.url, {"value": [p.notification for p in batch]})
         with self._cond:
             self._in_flight -= len(batch)
+            self._busy_urls.discard(head.url)
+            self._cond.notify()
             if head.generation != self._generation:
                 return
             retry_at, dropped = None, 0

@@ -33,7 +33,7 @@ def test_rename_is_notified_with_graphs_user_shape_and_client_state(notify_emu, 
     assert "Renamed Person" not in str(note)  # basic notifications carry ids only
     post = hook.posts("/notify")[0]
     assert post.query["org"] == "7" and post.headers["content-type"].startswith("application/json")
-    [delivery] = notify_emu.deliveries(sub["id"])
+    [delivery] = wait_until(lambda: notify_emu.deliveries(sub["id"]), message="the logged delivery")
     assert delivery["outcome"] == "delivered" and delivery["status"] == 202 and delivery["attempt"] == 1
 
 
@@ -150,14 +150,14 @@ def test_failing_endpoint_gets_retries_with_growing_backoff(notify_emu, hook):
 
 
 def test_slow_answer_counts_as_a_failure_and_is_retried(notify_emu, hook):
-    notify_emu.notification_settings(delivery_timeout=0.4)  # Graph: 3 s
-    hook.script("/notify", [(202, 1.5)])
+    notify_emu.notification_settings(delivery_timeout=1.0)  # Graph: 3 s
+    hook.script("/notify", [(202, 4.0)])
     sub = created(notify_emu, hook.url("/notify"))
     notify_emu.control("PATCH", f"/_emulator/users/{some_user(notify_emu)['id']}", json={"jobTitle": "Slow"})
     log = wait_until(lambda: (d := notify_emu.deliveries(sub["id"])) and d[-1]["outcome"] == "delivered" and d,
                      message="a delivered retry")
     assert log[0]["error"] == "timeout" and log[0]["outcome"] == "retrying"
-    assert len(hook.posts("/notify")) == 2
+    assert len(hook.posts("/notify")) == len(log) >= 2
 
 
 def test_notification_is_dropped_after_the_retry_window(notify_emu, hook):
