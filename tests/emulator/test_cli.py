@@ -1,3 +1,4 @@
+import contextlib
 import json
 import subprocess
 import sys
@@ -18,19 +19,29 @@ def test_help_documents_every_option():
         assert option in out
 
 
-def test_subprocess_start_writes_ca_and_tenant_json(tmp_path):
-    data_dir = tmp_path / "emu"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir),
-         "--users", "40", "--groups", "3", "--seed", "7", "--redirect-uri", "https://pbx.example/cb/",
-         "--client-id", "6731de76-14a6-49ae-97bc-6eba6914391e", "--client-secret", "s3cr3t-value"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def running_emulator(data_dir, *options):
+    """`python -m emulator` in a subprocess on a free port: yields (base_url, tenant.json, CA path)."""
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--data-dir", str(data_dir), *options],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert "listening on https://127.0.0.1:" in line, line + proc.stderr.read()
-        base_url = line.split("listening on ")[1].split()[0]
-        tenant = json.loads((data_dir / "tenant.json").read_text())
-        ca = str(data_dir / "ca.pem")
+        yield line.split("listening on ")[1].split()[0], json.loads((data_dir / "tenant.json").read_text()), \
+            str(data_dir / "ca.pem")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_subprocess_start_writes_ca_and_tenant_json(tmp_path):
+    data_dir = tmp_path / "emu"
+    with running_emulator(data_dir, "--host", "127.0.0.1", "--users", "40", "--groups", "3", "--seed", "7",
+                          "--redirect-uri", "https://pbx.example/cb/", "--client-id",
+                          "6731de76-14a6-49ae-97bc-6eba6914391e", "--client-secret", "s3cr3t-value") as running:
+        base_url, tenant, ca = running
         assert tenant["authority_host"] == tenant["graph_url"] == base_url
         assert tenant["ca_bundle"] == str((data_dir / "ca.pem").resolve())
         app = tenant["app"]
@@ -44,11 +55,6 @@ def test_subprocess_start_writes_ca_and_tenant_json(tmp_path):
                            timeout=10).json()
         assert cfg["issuer"] == f"{base_url}/{tenant['tenant_id']}/v2.0"
         assert requests.get(f"{base_url}/_emulator/state", verify=ca, timeout=10).json()["users"] == 40
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_same_seed_same_tenant(tmp_path):
@@ -68,16 +74,8 @@ def test_allow_http_notifications_flag(tmp_path):
     from tests.emulator.subscription_helpers import future
     from tests.helpers.webhook_receiver import WebhookReceiver
 
-    data_dir = tmp_path / "emu"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", "0", "--data-dir", str(data_dir), "--users", "10",
-         "--allow-http-notifications"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        assert "listening on https://127.0.0.1:" in line, line + proc.stderr.read()
-        base_url = line.split("listening on ")[1].split()[0]
-        tenant = json.loads((data_dir / "tenant.json").read_text())
-        ca = str(data_dir / "ca.pem")
+    with running_emulator(tmp_path / "emu", "--users", "10", "--allow-http-notifications") as running:
+        base_url, tenant, ca = running
         token = requests.post(f"{base_url}/{tenant['tenant_id']}/oauth2/v2.0/token", verify=ca, timeout=10, data={
             "grant_type": "client_credentials", "client_id": tenant["app"]["client_id"],
             "client_secret": tenant["app"]["client_secret"], "scope": "https://graph.microsoft.com/.default",
@@ -88,11 +86,6 @@ def test_allow_http_notifications_flag(tmp_path):
                                      json={"changeType": "updated", "notificationUrl": hook.url("/n"),
                                            "resource": "users", "expirationDateTime": future(60)})
         assert response.status_code == 201, response.text
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_make_run_starts_the_emulator_with_http_notifications(tmp_path):
