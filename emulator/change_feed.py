@@ -64,7 +64,7 @@ class ChangeFeed:
                 member["@removed"] = {"reason": "deleted"}
             body["resourceData"]["members@delta"] = [member]
             return "updated", body
-        if kind == "contact" and form == "contacts" and sub.target_id == event["owner"]:
+        if kind == "contact" and form in ("contacts", "me_contacts") and sub.target_id == event["owner"]:
             path = f"Users/{event['owner']}/Contacts/{event['id']}"
             return event["action"], {
                 "id": b64url(new_guid().encode())[:16], "resource": path,

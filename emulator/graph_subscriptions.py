@@ -75,7 +75,7 @@ def create_subscription(emu, req, params, claims):
         raise rules.invalid("includeResourceData is not supported here: users and groups have no rich notifications, "
                             "and the emulator does not encrypt Outlook resource data.")
     expires = rules.parse_expiration(body.get("expirationDateTime"), utcnow(), resource.family, settings.max_minutes)
-    target_id = _target_id(emu, resource)
+    target_id = claims.get("oid") if resource.form == "me_contacts" else _target_id(emu, resource)
     _validate_endpoints(emu, notification_url, lifecycle_url)
     sub = Subscription(
         id=new_guid(), resource=body["resource"], form=resource, target_id=target_id, change_type=change_type,

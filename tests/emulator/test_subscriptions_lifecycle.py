@@ -191,3 +191,24 @@ def test_bad_settings_are_refused_and_change_nothing(notify_emu):
                                          verify=notify_emu.ca_path, timeout=30)
         assert response.status_code == 400, bad
     assert notify_emu.notification_settings() == before
+
+
+def test_delegated_me_contacts_follows_the_signed_in_users_mailbox(notify_emu, hook, make_msal_app, http):
+    from urllib.parse import parse_qs, urlparse
+
+    from tests.emulator.test_auth_code_flow import REDIRECT, sign_in
+
+    user = notify_emu.tenant["users"][0]
+    app = make_msal_app()
+    flow = app.initiate_auth_code_flow(scopes=["https://graph.microsoft.com/Contacts.Read"], redirect_uri=REDIRECT,
+                                       login_hint=user["username"])
+    answer = sign_in(notify_emu, http, flow["auth_uri"], user["username"], user["password"])
+    params = {k: v[0] for k, v in parse_qs(urlparse(answer.headers["Location"]).query).items()}
+    token = app.acquire_token_by_auth_code_flow(flow, params)["access_token"]
+    created = notify_emu.graph("POST", "subscriptions", token=token, json={
+        "changeType": "created", "notificationUrl": hook.url("/mine"), "resource": "me/contacts",
+        "expirationDateTime": future(120)})
+    assert created.status_code == 201, created.text
+    notify_emu.control("POST", f"/_emulator/mailboxes/{user['id']}/contacts", json={"displayName": "My dentist"})
+    [note] = hook.wait_for(lambda: hook.notifications("/mine"), message="a notification for the user's contact")
+    assert note["resource"].startswith(f"Users/{user['id']}/Contacts/")
