@@ -212,3 +212,14 @@ def test_delegated_me_contacts_follows_the_signed_in_users_mailbox(notify_emu, h
     notify_emu.control("POST", f"/_emulator/mailboxes/{user['id']}/contacts", json={"displayName": "My dentist"})
     [note] = hook.wait_for(lambda: hook.notifications("/mine"), message="a notification for the user's contact")
     assert note["resource"].startswith(f"Users/{user['id']}/Contacts/")
+
+
+def test_renewal_can_be_made_to_fail_with_a_fault(notify_emu, hook):
+    sub = created(notify_emu, hook.url("/notify"))
+    notify_emu.control("POST", "/_emulator/faults", json={"kind": "503", "path": "^/v1.0/subscriptions/",
+                                                          "method": "PATCH", "count": 1})
+    failed = notify_emu.graph("PATCH", f"subscriptions/{sub['id']}", json={"expirationDateTime": future(600)})
+    assert error_of(failed)[:2] == (503, "serviceNotAvailable") and failed.headers["Retry-After"] == "1"
+    assert notify_emu.graph("PATCH", f"subscriptions/{sub['id']}",
+                            json={"expirationDateTime": future(600)}).status_code == 200
+    assert notify_emu.request_counts()["by_route"]["PATCH /v1.0/subscriptions/{subscription_id}"] == 2
