@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--throttle-window", type=float, default=10.0,
                         help="throttling sliding window in seconds (default: 10)")
     parser.add_argument("--token-lifetime", type=int, default=3599, help="access token lifetime in seconds")
+    parser.add_argument("--allow-http-notifications", action="store_true",
+                        help="let change-notification subscriptions use http://127.0.0.1 (or localhost) URLs; "
+                             "without it only https URLs are accepted, as in Graph")
+    parser.add_argument("--notification-ca", metavar="FILE",
+                        help="CA bundle to trust for https notification URLs (default: the system bundle)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
@@ -50,7 +55,8 @@ def main(argv=None) -> int:
         seed=args.seed, tenant_id=args.tenant_id, tenant_domain=args.tenant_domain, client_id=args.client_id,
         client_secret=args.client_secret, redirect_uris=args.redirect_uri, shared_contacts=args.shared_contacts,
         throttle_limit=args.throttle_limit, throttle_window=args.throttle_window,
-        token_lifetime=args.token_lifetime, quiet=not args.verbose)
+        token_lifetime=args.token_lifetime, quiet=not args.verbose,
+        allow_http_notifications=args.allow_http_notifications, notification_ca=args.notification_ca)
     started = time.monotonic()
     server = EmulatorServer(config).start(background=False)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -10,16 +10,19 @@ import jwt
 from emulator import (
     authority,
     control,
+    control_subscriptions,
     graph_batch,
     graph_contacts,
     graph_groups,
     graph_misc,
     graph_presence,
+    graph_subscriptions,
     graph_users,
 )
 from emulator.directory import DirectoryError
 from emulator.faults import Faults
 from emulator.graph_common import GraphError, format_retry_after, graph_error_response, too_many_requests
+from emulator.notifier import Notifier
 from emulator.state import State
 from emulator.throttling import Throttle
 from emulator.tokens import GRAPH_APP_ID, GRAPH_RESOURCE, Signer
@@ -36,6 +39,8 @@ class Emulator:
         self.base_url = base_url
         self.signer = Signer()
         self.state = State(config)
+        self.notifier = Notifier(config)  # change notifications: subscriptions, change feed, deliveries
+        self.notifier.attach(self.state)
         self.faults = Faults(config.seed)
         self.throttle = Throttle(config.throttle_limit, config.throttle_window)
         self.presence_throttle = Throttle(graph_presence.RATE_LIMIT, graph_presence.RATE_WINDOW)
@@ -47,14 +52,15 @@ class Emulator:
         self._counts_lock = threading.Lock()
         self.clear_counts()
         self.router = Router()
-        for module in (control, authority, graph_users, graph_groups, graph_contacts, graph_presence,
-                       graph_misc, graph_batch):
+        for module in (control, control_subscriptions, authority, graph_users, graph_groups, graph_contacts,
+                       graph_presence, graph_misc, graph_batch, graph_subscriptions):
             module.register(self.router)
 
     # --- lifecycle ---------------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the seeded state; clears faults, counters and throttling. Old delta tokens expire."""
         new_state = State(self.config)
+        self.notifier.reset(new_state)
         with self.state.lock:
             self.state = new_state
         self.faults.clear()

@@ -22,3 +22,5 @@ class EmulatorConfig:
     throttle_window: float = 10.0
     token_lifetime: int = 3599  # seconds
     quiet: bool = True
+    allow_http_notifications: bool = False  # let subscriptions use http://127.0.0.1 notification URLs (tests, demo)
+    notification_ca: str | None = None  # CA bundle trusted for https notification URLs (default: system bundle)

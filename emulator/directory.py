@@ -16,6 +16,12 @@ EXTENSION_ATTRIBUTES = tuple(f"extensionAttribute{i}" for i in range(1, 16))
 EMPTY_EXTENSIONS = {name: None for name in EXTENSION_ATTRIBUTES}
 
 
+def notify(owner, event: dict) -> None:
+    """Tell the change listener (the subscriptions' change feed, if attached) what just changed."""
+    if owner.listener is not None:
+        owner.listener(event)
+
+
 class DirectoryError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
@@ -37,6 +43,7 @@ class Users:
         self.passwords: dict[str, str] = {}
         self.log: list[tuple[str, frozenset | None]] = []
         self.by_upn: dict[str, str] = {}
+        self.listener = None  # called with {"type": "user", "action", "id"} after each change
 
     @property
     def seq(self) -> int:
@@ -90,6 +97,7 @@ class Users:
         if password:
             self.passwords[upn] = password
         self.log.append((user["id"], None))
+        notify(self, {"type": "user", "action": "created", "id": user["id"]})
         return user
 
     def update(self, user_id: str, changes: dict) -> dict:
@@ -103,6 +111,7 @@ class Users:
             self.by_upn[changes["userPrincipalName"].lower()] = user_id
         user.update(changes)
         self.log.append((user_id, frozenset(changes)))
+        notify(self, {"type": "user", "action": "updated", "id": user["id"]})
         return user
 
     def soft_delete(self, user_id: str) -> None:
@@ -110,6 +119,7 @@ class Users:
         self._unlist(user_id)
         self.soft_deleted[user_id] = user
         self.log.append((user_id, None))
+        notify(self, {"type": "user", "action": "soft_deleted", "id": user_id})
 
     def restore(self, user_id: str) -> dict:
         user = self.soft_deleted.pop(user_id, None)
@@ -121,6 +131,7 @@ class Users:
         self.by_upn[user["userPrincipalName"].lower()] = user_id
         bisect.insort(self.ids, user_id)
         self.log.append((user_id, None))
+        notify(self, {"type": "user", "action": "restored", "id": user_id})
         return user
 
     def hard_delete(self, user_id: str) -> None:
@@ -130,6 +141,7 @@ class Users:
             raise DirectoryError(404, "Request_ResourceNotFound", f"Resource '{user_id}' does not exist.")
         self.hard_deleted.add(user_id)
         self.log.append((user_id, None))
+        notify(self, {"type": "user", "action": "deleted", "id": user_id})
 
     def state_of(self, user_id: str) -> str:
         if user_id in self.by_id:
@@ -168,10 +180,12 @@ class Groups:
     def __init__(self):
         self.by_id: dict[str, dict] = {}
         self.members: dict[str, list[tuple[str, str]]] = {}  # group id -> [("user"|"group", id)]
+        self.listener = None  # called with {"type": "group", "action", "id", "member"?} after each change
 
     def create(self, group: dict) -> dict:
         self.by_id[group["id"]] = group
         self.members.setdefault(group["id"], [])
+        notify(self, {"type": "group", "action": "created", "id": group["id"]})
         return group
 
     def get(self, group_id: str) -> dict:
@@ -190,6 +204,7 @@ class Groups:
                                  "One or more added object references already exist for the following modified "
                                  "properties: 'members'.")
         self.members[group_id].append(entry)
+        notify(self, {"type": "group", "action": "member_added", "id": group_id, "member": member_id, "kind": kind})
 
     def remove_member(self, group_id: str, member_id: str) -> None:
         self.get(group_id)
@@ -197,6 +212,8 @@ class Groups:
         self.members[group_id] = [m for m in before if m[1] != member_id]
         if len(before) == len(self.members[group_id]):
             raise DirectoryError(404, "Request_ResourceNotFound", f"Resource '{member_id}' does not exist.")
+        kind = next(m[0] for m in before if m[1] == member_id)
+        notify(self, {"type": "group", "action": "member_removed", "id": group_id, "member": member_id, "kind": kind})
 
     def transitive_user_ids(self, group_id: str) -> list[str]:
         """Users of a group and of its nested groups, flattened, each once, in first-reached order."""

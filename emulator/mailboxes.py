@@ -34,8 +34,9 @@ def blank_contact() -> dict:
 
 
 class Mailbox:
-    def __init__(self, owner_id: str):
+    def __init__(self, owner_id: str, listener=None):
         self.owner_id = owner_id
+        self.listener = listener  # called with {"type": "contact", "action", "owner", "id", "etag"} after changes
         self.folders: dict[str, dict] = {}
         self.contacts: dict[str, dict[str, dict]] = {}  # folder id -> contact id -> contact
         self.logs: dict[str, list[str]] = {}  # folder id -> contact ids in change order
@@ -76,6 +77,7 @@ class Mailbox:
             contact["displayName"] = " ".join(p for p in (contact.get("givenName"), contact.get("surname")) if p)
         self.contacts[folder["id"]][contact["id"]] = contact
         self.logs[folder["id"]].append(contact["id"])
+        self._notify("created", contact)
         return contact
 
     def find_contact(self, contact_id: str) -> tuple[str, dict]:
@@ -91,12 +93,19 @@ class Mailbox:
         contact.update({"lastModifiedDateTime": iso(utcnow()), "changeKey": change_key,
                         "@odata.etag": f'W/"{change_key}"'})
         self.logs[folder_id].append(contact_id)
+        self._notify("updated", contact)
         return contact
 
     def delete_contact(self, contact_id: str) -> None:
-        folder_id, _ = self.find_contact(contact_id)
+        folder_id, contact = self.find_contact(contact_id)
         del self.contacts[folder_id][contact_id]
         self.logs[folder_id].append(contact_id)
+        self._notify("deleted", contact)
+
+    def _notify(self, action: str, contact: dict) -> None:
+        if self.listener is not None:
+            self.listener({"type": "contact", "action": action, "owner": self.owner_id, "id": contact["id"],
+                           "etag": contact["@odata.etag"]})
 
     def changes_between(self, folder_id: str, start: int, end: int) -> list[str]:
         seen: dict[str, None] = {}
@@ -111,9 +120,17 @@ class Mailbox:
 class Mailboxes:
     def __init__(self):
         self.by_owner: dict[str, Mailbox] = {}
+        self.listener = None
 
     def for_user(self, user_id: str) -> Mailbox:
         mailbox = self.by_owner.get(user_id)
         if mailbox is None:
-            mailbox = self.by_owner[user_id] = Mailbox(user_id)
+            mailbox = self.by_owner[user_id] = Mailbox(user_id, self.listener)
         return mailbox
+
+    def attach(self, listener) -> None:
+        """Report contact changes of every mailbox, existing and future, to `listener`."""
+        self.listener = listener
+        for mailbox in self.by_owner.values():
+            if isinstance(mailbox, Mailbox):
+                mailbox.listener = listener

@@ -8,7 +8,8 @@ Register with `pytest_plugins = ["emulator.pytest_plugin"]` (or `-p emulator.pyt
         emu.control("POST", "/_emulator/app/permissions", json={"revoke": ["User.Read.All"]})
         emu.request_counts()["by_route"]["GET /v1.0/users"]
 
-Override the `emulator_options` fixture (session scope) to change users/groups/seed.
+Override the `emulator_options` fixture (session scope) to change users/groups/seed, or to start it with
+`allow_http_notifications=True` (change notifications to http://127.0.0.1; reset keeps the start-up value).
 """
 
 import json as jsonlib
@@ -56,6 +57,19 @@ class EmulatorHandle:
 
     def request_counts(self) -> dict:
         return self.control("GET", "/_emulator/requests")
+
+    def notification_settings(self, **changes) -> dict:
+        """Change-notification settings (e.g. allow_http_notifications=True, validation_timeout=1); reset restores
+        the start-up ones. Returns every setting."""
+        if changes:
+            return self.control("POST", "/_emulator/subscriptions/config", json=changes)
+        return self.control("GET", "/_emulator/subscriptions/config")
+
+    def deliveries(self, subscription_id: str | None = None) -> list[dict]:
+        """Every notification POST the emulator made (or skipped), oldest first."""
+        path = f"/_emulator/subscriptions/{subscription_id}/deliveries" if subscription_id else \
+            "/_emulator/subscriptions/deliveries"
+        return self.control("GET", path)["deliveries"]
 
     def app_token(self, scope: str = "https://graph.microsoft.com/.default") -> str:
         """An app-only Graph token via a plain client_credentials POST (tests of Graph endpoints)."""

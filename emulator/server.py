@@ -126,6 +126,8 @@ class EmulatorServer:
         self._httpd.serve_forever()
 
     def stop(self) -> None:
+        if self.emulator is not None:
+            self.emulator.notifier.stop()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()

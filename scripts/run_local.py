@@ -48,6 +48,12 @@ def ensure_demo_organization(env) -> str:
     return password
 
 
+def emulator_command(data_dir: Path) -> list[str]:
+    """The demo tenant; change notifications may go to the local portal at http://127.0.0.1 (Graph needs https)."""
+    return [PYTHON, "-m", "emulator", "--host", "127.0.0.1", "--port", str(EMULATOR_PORT), "--data-dir",
+            str(data_dir), "--users", "250", "--groups", "8", "--seed", "1", "--allow-http-notifications"]
+
+
 def start_emulator(env, processes) -> dict | None:
     if not (ROOT / "emulator" / "__main__.py").exists():
         return None
@@ -55,11 +61,7 @@ def start_emulator(env, processes) -> dict | None:
     data_dir.mkdir(parents=True, exist_ok=True)
     tenant_file = data_dir / "tenant.json"
     tenant_file.unlink(missing_ok=True)
-    processes.append(("emulator", subprocess.Popen(
-        [PYTHON, "-m", "emulator", "--host", "127.0.0.1", "--port", str(EMULATOR_PORT), "--data-dir", str(data_dir),
-         "--users", "250", "--groups", "8", "--seed", "1"],
-        cwd=ROOT, env=env,
-    )))
+    processes.append(("emulator", subprocess.Popen(emulator_command(data_dir), cwd=ROOT, env=env)))
     for _ in range(300):
         if tenant_file.exists():
             try:

@@ -54,3 +54,12 @@ def emu(emulator_clean, settings):
     clear_clients()
     yield emulator_clean
     clear_clients()
+
+
+@pytest.fixture
+def hook():
+    """A local subscriber endpoint (http://127.0.0.1) for change-notification tests."""
+    from tests.helpers.webhook_receiver import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        yield receiver

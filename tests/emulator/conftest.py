@@ -39,3 +39,11 @@ def make_msal_app(emulator):
 @pytest.fixture
 def app_token(emulator_clean):
     return emulator_clean.app_token()
+
+
+@pytest.fixture
+def notify_emu(emulator_clean):
+    """The emulator, reset, allowing http://127.0.0.1 notification URLs and retrying quickly (tests stay short)."""
+    emulator_clean.notification_settings(allow_http_notifications=True, retry_initial=0.2, retry_factor=2.0,
+                                         retry_max_delay=2.0)
+    return emulator_clean
