@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from organizations.models import AuditEntry, Membership, Organization, OrganizationApiKey
+from organizations.models import AuditEntry, Membership, Organization, OrganizationApiKey, SignInFailureCount
+from organizations.sign_in_throttle import sign_in_rows_clear
 
 
 @admin.register(Organization)
@@ -35,4 +37,59 @@ class OrganizationApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+
+class SignInStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("locked", "Locked now"), ("counting", "Counting, not locked"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "locked":
+            return queryset.filter(locked_until__gt=now)
+        if self.value() == "counting":
+            return queryset.filter(expires_at__gt=now).exclude(locked_until__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(expires_at__lte=now)
+        return queryset
+
+
+@admin.register(SignInFailureCount)
+class SignInFailureCountAdmin(admin.ModelAdmin):
+    """Locked usernames and addresses (admin and UC password sign-in), and the counts that lead to them: Unlock."""
+
+    list_display = ("state", "realm", "kind", "username", "ip_address", "failures", "first_failure_at",
+                    "last_failure_at")
+    list_filter = (SignInStateFilter, "realm", "kind")
+    search_fields = ("username", "ip_address")
+    actions = ("unlock",)
+    fields = ("realm", "kind", "username", "ip_address", "failures", "first_failure_at", "last_failure_at",
+              "locked_until", "expires_at")
+    readonly_fields = fields
+
+    @admin.display(description="state")
+    def state(self, row):
+        now = timezone.now()
+        if row.locked_until and row.locked_until > now:
+            return f"Locked until {timezone.localtime(row.locked_until):%H:%M:%S}"
+        return "Counting" if row.expires_at > now else "Expired"
+
+    @admin.action(description="Unlock (clear the selected counts and locks)")
+    def unlock(self, request, queryset):
+        cleared = sign_in_rows_clear(queryset)
+        self.message_user(request, f"Cleared {len(cleared)}: " + "; ".join(cleared) if cleared else "Nothing to clear.")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # Unlock does the same, and logs what it cleared
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

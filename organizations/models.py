@@ -77,3 +77,39 @@ class OrganizationApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInFailureCount(models.Model):
+    """Failed sign-ins counted in a window, for one of three keys (organizations.sign_in_throttle has the policy):
+    an account from one address and an address (both lock when over their limit), and an account from anywhere
+    (never locks; slows down attempts from addresses that have failed). Operators see and clear them in /operator/.
+    """
+
+    class Realm(models.TextChoices):
+        ADMIN = "admin", "Portal administrators"
+        UC = "uc", "UC Client (PBX password)"
+
+    class Kind(models.TextChoices):
+        ACCOUNT_AT_ADDRESS = "account_address", "Account from one address"
+        ADDRESS = "address", "Address (any account)"
+        ACCOUNT = "account", "Account (any address)"
+
+    realm = models.CharField(max_length=8, choices=Realm.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    username = models.CharField(max_length=254, blank=True)  # lower-cased; "" for an address
+    ip_address = models.CharField("address", max_length=45, blank=True)  # "" for an account from anywhere
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)  # the counting window's end, or the lock's
+
+    class Meta:
+        ordering = ["-last_failure_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["realm", "kind", "username", "ip_address"],
+                                               name="sign_in_failure_count_key")]
+        verbose_name = "sign-in lock or failure count"
+        verbose_name_plural = "sign-in locks and failure counts"
+
+    def __str__(self) -> str:
+        return f"{self.get_realm_display()}: {self.username or '*'} from {self.ip_address or '*'}"

@@ -141,24 +141,28 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
 
-# Sign-in throttling (django-axes) on /login/ and /operator/login/: failures are counted per username and per
-# client IP in the cache (Redis in production), and a locked-out attempt is refused before any password hashing.
+# Sign-in throttling (organizations.sign_in_throttle; README "Security"), shared by /login/, /operator/login/ (through
+# django-axes' backend and middleware, with our handler) and the UC Client's PBX password sign-in. Per realm:
+# LOGIN_FAILURE_LIMIT failures lock an account from one address, LOGIN_ADDRESS_FAILURE_LIMIT lock an address, for
+# LOGIN_LOCKOUT_MINUTES; an account alone is only slowed down (at most LOGIN_SLOWDOWN_MAX_SECONDS per attempt).
+SIGN_IN_THROTTLE = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+LOGIN_LOCKOUT = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+LOGIN_SLOWDOWN_MAX_SECONDS = env.float("LOGIN_SLOWDOWN_MAX_SECONDS", default=3.0)
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_ENABLED = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = SIGN_IN_THROTTLE
+AXES_HANDLER = "organizations.lockout.SignInThrottleHandler"
 AXES_LOCKOUT_CALLABLE = "organizations.lockout.lockout_response"
-# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: clients connect directly).
+AXES_CLIENT_IP_CALLABLE = "pbx_portal.http.client_ip"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # what the handler counts (and axes checks)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt never extends a lock
+AXES_ENABLE_ADMIN = False  # axes' own tables stay empty: locks are under Organizations in /operator/
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: clients connect directly). Every limiter,
+# lock and sign-in log reads the client address through pbx_portal.http.client_ip.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "organizations.lockout.client_ip"
-AXES_SENSITIVE_PARAMETERS = []  # log the username and IP of each failure (the password is always masked)
-AXES_VERBOSE = True
-if not REDIS_URL and DEBUG:
-    # A local install runs one web process; its in-memory cache holds the counts. Production uses Redis.
-    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,7 +246,6 @@ CONNECTION_TEST_STALE_AFTER = env.int("CONNECTION_TEST_STALE_AFTER", default=300
 UC_NATIVE_REDIRECT_SCHEMES = env.list("UC_NATIVE_REDIRECT_SCHEMES", default=["vcuc"])
 UC_ACCESS_TOKEN_LIFETIME = env.int("UC_ACCESS_TOKEN_LIFETIME", default=15 * 60)
 UC_REFRESH_TOKEN_LIFETIME = env.int("UC_REFRESH_TOKEN_LIFETIME", default=30 * 24 * 3600)
-UC_PASSWORD_RATE_LIMIT = {"ip": 30, "account": 5, "window": 15 * 60}  # attempts per IP / failures per account
 UC_TOKEN_RATE_LIMIT = {"ip": 120, "account": 10, "window": 60}
 
 # Celery: Redis when REDIS_URL is set (CELERY_BROKER_URL overrides), else the filesystem transport.
@@ -293,6 +296,6 @@ LOGGING = {
     "loggers": {
         "msal": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},  # failures and lockouts are warnings; skip the per-login reset notes
+        "axes": {"level": "WARNING"},
     },
 }
