@@ -16,7 +16,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "organization", "created_at")
     list_select_related = ("user", "organization")
-    autocomplete_fields = ("organization",)
+    # Plain selects: the autocomplete widget looked up whatever was posted and failed (500) on a non-id.
 
 
 @admin.register(AuditEntry)
@@ -25,6 +25,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     list_select_related = ("organization", "actor")
     readonly_fields = ("organization", "actor", "action", "target", "changes", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # the portal writes the audit; nobody adds to it by hand
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OrganizationApiKey)

@@ -75,7 +75,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "pbx_portal.middleware.SignInFormActionMiddleware",
+    "pbx_portal.errors.ApiErrorsAsJsonMiddleware",  # sees every answer of /api/ (errors raised below included)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pbx_portal.input_guard.BadInputGuardMiddleware",  # NUL anywhere, JSON size and depth: 400 before any view
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +142,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
+# Bodies that are not forms (JSON APIs): at most this large and this deeply nested (pbx_portal.input_guard).
+JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=64 * 1024)
+JSON_MAX_DEPTH = 32
 
 # Sign-in throttling (organizations.sign_in_throttle; README "Security"), shared by /login/, /operator/login/ (through
 # django-axes' backend and middleware, with our handler) and the UC Client's PBX password sign-in. Per realm:
