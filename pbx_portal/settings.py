@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "pbx_portal.middleware.SignInFormActionMiddleware",
+    "pbx_portal.middleware.PrivateCacheMiddleware",  # outside the two below: their answers are private too
     "pbx_portal.errors.ApiErrorsAsJsonMiddleware",  # sees every answer of /api/ (errors raised below included)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pbx_portal.input_guard.BadInputGuardMiddleware",  # NUL anywhere, JSON size and depth: 400 before any view
@@ -86,7 +87,6 @@ MIDDLEWARE = [
     "sso.middleware.AdminSignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "pbx_portal.middleware.PrivateCacheMiddleware",
     # Last, as django-axes asks: turns a lockout raised during authentication into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
