@@ -37,9 +37,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class OrganizationApiKeyAdmin(admin.ModelAdmin):
     """Read-only for operators: keys are created and revoked by the organization's admins; the hash is never shown."""
 
-    list_display = ("name", "organization", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "organization", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
     list_select_related = ("organization",)
-    fields = ("organization", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    fields = ("organization", "name", "prefix", "scopes", "legacy_scopes", "created_by", "created_at", "last_used_at",
+              "revoked_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -50,11 +50,27 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
 
 
+class ApiScope(models.TextChoices):
+    """What an organization API key may do; chosen when the key is created."""
+
+    CALLER_ID = "caller-id", "Caller ID: the company directory and colleagues"
+    CALLER_ID_PERSONAL = "caller-id-personal", "Caller ID with the called user's own Outlook contacts"
+    CALL_EVENTS = "call-events", "Call events: calls started and ended (Teams presence)"
+
+
+DEFAULT_API_SCOPES = (ApiScope.CALLER_ID.value, ApiScope.CALL_EVENTS.value)
+
+
+def default_api_scopes() -> list[str]:
+    return list(DEFAULT_API_SCOPES)
+
+
 class OrganizationApiKey(models.Model):
     """A key the PBX (or another machine) presents as ``Authorization: Bearer <key>`` to act for one organization.
 
     Only a SHA-256 hash of the key is stored; the plaintext is shown once, at creation. ``prefix`` is the
-    non-secret head of the key so admins can tell keys apart.
+    non-secret head of the key so admins can tell keys apart. ``scopes`` (ApiScope values) say what it may do;
+    ``legacy_scopes`` marks keys created before scopes existed, which kept every scope they effectively had.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
@@ -66,6 +82,8 @@ class OrganizationApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=default_api_scopes)
+    legacy_scopes = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -77,6 +95,13 @@ class OrganizationApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def allows(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [ApiScope(scope).label for scope in ApiScope.values if scope in (self.scopes or [])]
 
 
 class SignInFailureCount(models.Model):

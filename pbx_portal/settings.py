@@ -252,6 +252,8 @@ UC_NATIVE_REDIRECT_SCHEMES = env.list("UC_NATIVE_REDIRECT_SCHEMES", default=["vc
 UC_ACCESS_TOKEN_LIFETIME = env.int("UC_ACCESS_TOKEN_LIFETIME", default=15 * 60)
 UC_REFRESH_TOKEN_LIFETIME = env.int("UC_REFRESH_TOKEN_LIFETIME", default=30 * 24 * 3600)
 UC_TOKEN_RATE_LIMIT = {"ip": 120, "account": 10, "window": 60}
+# Requests a minute one organization API key may make (caller-ID lookups and call events together).
+API_KEY_RATE_LIMIT = env.int("API_KEY_RATE_LIMIT", default=1200)
 
 # Celery: Redis when REDIS_URL is set (CELERY_BROKER_URL overrides), else the filesystem transport.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
