@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from pbx_portal.database import duration_seconds, postgresql_options
 from pbx_portal.local_keys import local_fernet_key, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -114,6 +115,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
+DATABASE_STATEMENT_TIMEOUT = env.str("DATABASE_STATEMENT_TIMEOUT", default="30s")  # web processes
+WORKER_DATABASE_STATEMENT_TIMEOUT = env.str("WORKER_DATABASE_STATEMENT_TIMEOUT", default="300s")  # Celery workers
+DATABASE_HANG_TIMEOUT = env.float("DATABASE_HANG_TIMEOUT", default=3.0)
+duration_seconds(DATABASE_STATEMENT_TIMEOUT, name="DATABASE_STATEMENT_TIMEOUT")  # refuse a typo at start-up
+duration_seconds(WORKER_DATABASE_STATEMENT_TIMEOUT, name="WORKER_DATABASE_STATEMENT_TIMEOUT")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs share one SQLite file between web, worker and beat: wait for locks, take write locks up front.
     DATABASES["default"]["OPTIONS"] = {
@@ -122,12 +128,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A hung or unreachable database fails the request within seconds instead of holding a worker until
-    # gunicorn kills it. Workers with long bulk writes may raise DATABASE_STATEMENT_TIMEOUT.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
-        "options": f"-c statement_timeout={env.str('DATABASE_STATEMENT_TIMEOUT', default='30s')}",
-    })
+    # Every round trip is bounded (pbx_portal.database): a hung or unreachable database fails the request within
+    # seconds, with the 503 page, instead of holding a web worker until gunicorn kills it. Celery workers switch to
+    # WORKER_DATABASE_STATEMENT_TIMEOUT when they start (pbx_portal.celery).
+    DATABASES["default"]["ENGINE"] = "pbx_portal.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options(
+        statement_timeout=DATABASE_STATEMENT_TIMEOUT, connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+        hang_timeout=DATABASE_HANG_TIMEOUT))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
