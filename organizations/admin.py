@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from organizations.models import AuditEntry, Membership, Organization, OrganizationApiKey, SignInFailureCount
@@ -69,8 +70,7 @@ class SignInStateFilter(admin.SimpleListFilter):
 class SignInFailureCountAdmin(admin.ModelAdmin):
     """Locked usernames and addresses (admin and UC password sign-in), and the counts that lead to them: Unlock."""
 
-    list_display = ("state", "realm", "kind", "username", "ip_address", "failures", "first_failure_at",
-                    "last_failure_at")
+    list_display = ("state", "sign_in", "who", "failures", "last_failure_at")
     list_filter = (SignInStateFilter, "realm", "kind")
     search_fields = ("username", "ip_address")
     actions = ("unlock",)
@@ -78,12 +78,27 @@ class SignInFailureCountAdmin(admin.ModelAdmin):
               "locked_until", "expires_at")
     readonly_fields = fields
 
-    @admin.display(description="state")
+    def get_queryset(self, request):  # ModelAdmin's would order by get_ordering() before the annotation exists
+        locked = Case(When(locked_until__gt=timezone.now(), then=Value(1)), default=Value(0))
+        return self.model._default_manager.annotate(locked_now=locked).order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["-locked_now", "-last_failure_at"]  # locks first, then the latest failures
+
+    @admin.display(description="state", ordering="locked_until")
     def state(self, row):
         now = timezone.now()
         if row.locked_until and row.locked_until > now:
             return f"Locked until {timezone.localtime(row.locked_until):%H:%M:%S}"
         return "Counting" if row.expires_at > now else "Expired"
+
+    @admin.display(description="sign-in", ordering="realm")
+    def sign_in(self, row):
+        return "Admin" if row.realm == SignInFailureCount.Realm.ADMIN else "UC password"
+
+    @admin.display(description="account and address")
+    def who(self, row):
+        return f"{row.username or 'any account'} from {row.ip_address or 'any address'}"
 
     @admin.action(description="Unlock (clear the selected counts and locks)")
     def unlock(self, request, queryset):
