@@ -16,7 +16,6 @@ from organizations.sign_in_throttle import (
     account_key,
     sign_in_check,
     sign_in_failure_record,
-    sign_in_gate,
     sign_in_rows_clear,
     sign_in_success_record,
     sign_in_unlock,
@@ -33,8 +32,8 @@ class SignInThrottleHandler(AbstractAxesHandler, AxesBaseHandler):
     """AXES_HANDLER: decisions and counts from organizations.sign_in_throttle (realm "admin")."""
 
     def is_allowed(self, request, credentials: dict | None = None) -> bool:
-        verdict = sign_in_gate(realm=ADMIN, username=_username(credentials), ip=request.axes_ip_address)
-        if verdict.locked:
+        verdict = sign_in_check(realm=ADMIN, username=_username(credentials), ip=request.axes_ip_address)
+        if verdict.refused:
             setattr(request, REQUEST_VERDICT, verdict)
             request.axes_locked_out = True
             return False
@@ -63,7 +62,7 @@ class SignInThrottleHandler(AbstractAxesHandler, AxesBaseHandler):
         return row.failures if row else 0
 
     def is_locked(self, request, credentials: dict | None = None) -> bool:
-        return sign_in_check(realm=ADMIN, username=_username(credentials), ip=request.axes_ip_address).locked
+        return sign_in_check(realm=ADMIN, username=_username(credentials), ip=request.axes_ip_address).refused
 
     def reset_attempts(self, *, ip_address: str | None = None, username: str | None = None,
                        ip_or_username: bool = False) -> int:
@@ -79,6 +78,8 @@ class SignInThrottleHandler(AbstractAxesHandler, AxesBaseHandler):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The 429 page for a locked (account, address) or address."""
+    """The 429 page for a locked (account, address) or address, or an account being slowed down."""
     verdict = getattr(request, REQUEST_VERDICT, None) or Verdict(locked_until=timezone.now())
-    return render(request, "registration/login_locked.html", {"verdict": verdict}, status=429)
+    response = render(request, "registration/login_locked.html", {"verdict": verdict}, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response

@@ -5,23 +5,25 @@ organizations.lockout) and the UC Client's PBX password sign-in (sso.views_uc). 
 
 - an account from one address: LOGIN_FAILURE_LIMIT failures lock that account *from that address*;
 - an address, whatever the account: LOGIN_ADDRESS_FAILURE_LIMIT failures lock the address;
-- an account from anywhere: never locked. Once it has LOGIN_FAILURE_LIMIT failures, an attempt on it from an
-  address that has failed waits a growing delay (a quarter second, doubling, at most LOGIN_SLOWDOWN_MAX_SECONDS)
-  before its password is checked. An address that has not failed signs in at once.
+- an account from anywhere: never locked, only slowed down. Once it has LOGIN_FAILURE_LIMIT failures, attempts on
+  it from addresses that have failed are spaced: the next one is accepted a growing delay after the account's last
+  failure (a quarter second, doubling, at most LOGIN_SLOWDOWN_MAX_SECONDS); an earlier one is refused with
+  Retry-After, before any password is hashed. Nothing sleeps in a web worker, so a flood cannot tie the portal up,
+  and an address that has not failed signs in at once whatever the flood.
 
 Failures count within LOGIN_LOCKOUT (a window from the first failure); a lock lasts LOGIN_LOCKOUT from the
 failure that set it. Refused attempts are not counted and never extend a lock. A successful sign-in clears its
 account-from-this-address count. Counts live in the database (SignInFailureCount), so every web process sees the
 same numbers and operators can list and clear them (/operator/, `manage.py unlock_sign_in`).
 
-    verdict = sign_in_gate(realm=ADMIN, username=username, ip=client_ip(request))   # may sleep (slow-down)
-    if verdict.locked: refuse (429)
+    verdict = sign_in_check(realm=ADMIN, username=username, ip=client_ip(request))
+    if verdict.refused: refuse (429, verdict.explanation, Retry-After: verdict.retry_after_header)
     ... check the password ...
     sign_in_failure_record(...) or sign_in_success_record(...)
 """
 
 import logging
-import time
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,22 +47,31 @@ KEEP_EXPIRED = timedelta(days=1)  # expired counts stay visible to operators thi
 class Verdict:
     locked_until: datetime | None = None
     locked_by: str = ""  # Kind.ACCOUNT_AT_ADDRESS or Kind.ADDRESS
-    delay: float = 0.0  # seconds this attempt waits before its password is checked
+    wait: float = 0.0  # the account is being slowed down: seconds until an attempt from this address is accepted
 
     @property
     def locked(self) -> bool:
         return self.locked_until is not None
 
     @property
-    def minutes_left(self) -> int:
-        if self.locked_until is None:
-            return 0
-        return max(1, round((self.locked_until - timezone.now()).total_seconds() / 60))
+    def refused(self) -> bool:
+        return self.locked or self.wait > 0
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds to wait (for a Retry-After header)."""
+        if self.locked_until is not None:
+            return max(1, math.ceil((self.locked_until - timezone.now()).total_seconds()))
+        return max(1, math.ceil(self.wait))
 
     @property
     def explanation(self) -> str:
+        if not self.locked:
+            seconds = self.retry_after
+            return (f"Too many failed sign-in attempts for this account. Wait {seconds} second"
+                    f"{'s' if seconds != 1 else ''}, then try again.")
         where = "from your network" if self.locked_by == Kind.ADDRESS else "for this account from your network"
-        minutes = self.minutes_left
+        minutes = max(1, round(self.retry_after / 60))
         return (f"Too many failed sign-in attempts {where}. Sign-in is paused for {minutes} minute"
                 f"{'s' if minutes != 1 else ''}; try again then.")
 
@@ -82,8 +93,16 @@ def _keys(username: str, ip: str) -> dict[str, dict]:
     return keys
 
 
+def slowdown_delay(failures: int) -> float:
+    """How long after an account's last failure the next attempt from a failed address is accepted."""
+    excess = failures - settings.LOGIN_FAILURE_LIMIT
+    if excess < 0:
+        return 0.0
+    return min(settings.LOGIN_SLOWDOWN_MAX_SECONDS, SLOWDOWN_FIRST_DELAY * 2 ** min(excess, 16))
+
+
 def sign_in_check(*, realm: str, username: str | None, ip: str | None, now: datetime | None = None) -> Verdict:
-    """Whether an attempt may go ahead now (one indexed query); never counts anything."""
+    """Whether an attempt may have its password checked now (one indexed query); never counts anything."""
     if not settings.SIGN_IN_THROTTLE:
         return Verdict()
     now = now or timezone.now()
@@ -97,18 +116,10 @@ def sign_in_check(*, realm: str, username: str | None, ip: str | None, now: date
         lock = max(locks, key=lambda row: row.locked_until)
         return Verdict(locked_until=lock.locked_until, locked_by=lock.kind)
     account = rows.get(Kind.ACCOUNT)
-    excess = account.failures - settings.LOGIN_FAILURE_LIMIT if account else -1
-    if excess < 0 or Kind.ADDRESS not in rows:
+    if account is None or Kind.ADDRESS not in rows:  # an address that has not failed is never slowed down
         return Verdict()
-    return Verdict(delay=min(settings.LOGIN_SLOWDOWN_MAX_SECONDS, SLOWDOWN_FIRST_DELAY * 2 ** min(excess, 16)))
-
-
-def sign_in_gate(*, realm: str, username: str | None, ip: str | None) -> Verdict:
-    """sign_in_check, then the slow-down's wait (if any) before the caller checks the password."""
-    verdict = sign_in_check(realm=realm, username=username, ip=ip)
-    if verdict.delay:
-        time.sleep(verdict.delay)
-    return verdict
+    accepted_from = account.last_failure_at + timedelta(seconds=slowdown_delay(account.failures))
+    return Verdict(wait=max(0.0, (accepted_from - now).total_seconds()))
 
 
 def _count(realm: str, kind: str, key: dict, now: datetime) -> None:

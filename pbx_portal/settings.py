@@ -156,7 +156,8 @@ JSON_MAX_DEPTH = 32
 # Sign-in throttling (organizations.sign_in_throttle; README "Security"), shared by /login/, /operator/login/ (through
 # django-axes' backend and middleware, with our handler) and the UC Client's PBX password sign-in. Per realm:
 # LOGIN_FAILURE_LIMIT failures lock an account from one address, LOGIN_ADDRESS_FAILURE_LIMIT lock an address, for
-# LOGIN_LOCKOUT_MINUTES; an account alone is only slowed down (at most LOGIN_SLOWDOWN_MAX_SECONDS per attempt).
+# LOGIN_LOCKOUT_MINUTES; an account alone is only slowed down (attempts from failed addresses spaced by up to
+# LOGIN_SLOWDOWN_MAX_SECONDS).
 SIGN_IN_THROTTLE = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)

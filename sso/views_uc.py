@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from extensions.models import Extension
 from integrations.graph import SignInError
-from organizations.sign_in_throttle import UC, sign_in_failure_record, sign_in_gate, sign_in_success_record
+from organizations.sign_in_throttle import UC, sign_in_check, sign_in_failure_record, sign_in_success_record
 from pbx_portal.http import client_ip
 from sso import refusals
 from sso.callback import UC_PURPOSES, Refused, callback_complete, refuse
@@ -165,10 +165,12 @@ def uc_password_view(request):
         return redirect("sso:uc_login")
     email, password = form.cleaned_data["email"], form.cleaned_data["password"]
     ip = client_ip(request)
-    verdict = sign_in_gate(realm=UC, username=email, ip=ip)
-    if verdict.locked:
+    verdict = sign_in_check(realm=UC, username=email, ip=ip)
+    if verdict.refused:
         sign_in_record(organization=None, channel="uc_password", reason="rate_limited", email=email, ip=ip)
-        return _step_two(request, email, status=429, password_error=verdict.explanation)
+        response = _step_two(request, email, status=429, password_error=verdict.explanation)
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
     extension = uc_password_check(email=email, password=password)
     if extension is None or extension.status != Extension.Status.ACTIVE:
         sign_in_failure_record(realm=UC, username=email, ip=ip)
