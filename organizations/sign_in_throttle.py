@@ -126,7 +126,12 @@ def _count(realm: str, kind: str, key: dict, now: datetime) -> None:
     """One more failure for the key, in one UPDATE (a new window if the last one ended); the row on first use."""
     window, limit = settings.LOGIN_LOCKOUT, _limit(kind)
     active = Q(expires_at__gt=now)
-    reaches = active & Q(failures__gte=limit - 1) if limit else Q(pk__in=[])
+    if not limit:  # an account from anywhere: counted, never locked
+        reaches = Q(pk__in=[])
+    elif limit == 1:
+        reaches = Q(pk__isnull=False)
+    else:
+        reaches = active & Q(failures__gte=limit - 1)  # this failure is the limit-th of the window
     rows = SignInFailureCount.objects.filter(realm=realm, kind=kind, **key)
     changes = {
         "failures": Case(When(active, then=F("failures") + 1), default=Value(1)),

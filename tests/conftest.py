@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from integrations.graph import clear_clients
 from tests.factories import make_admin, make_extension, make_organization
@@ -54,3 +55,11 @@ def emu(emulator_clean, settings):
     clear_clients()
     yield emulator_clean
     clear_clients()
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache (rate-limit counters) before and after the test: pytest.mark.usefixtures("fresh_cache")."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -2,7 +2,6 @@
 client's real address behind TRUSTED_PROXY_COUNT reverse proxies (pbx_portal.http.client_ip)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from pbx_portal.http import client_ip
@@ -10,7 +9,7 @@ from sso.models import SignInEvent
 from sso.services import uc_password_set
 from tests.factories import make_extension
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]  # token endpoint counters
 PROXY = "10.0.0.2"
 BOB_PASSWORD = "Bob-Pbx-Passw0rd"
 
@@ -20,9 +19,6 @@ def _policy(settings):
     settings.LOGIN_FAILURE_LIMIT = 5
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 30
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # the token endpoint's counters
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ scopes existed keep what they could do, and the API keys page says so."""
 import json
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -13,15 +12,8 @@ from organizations.models import AuditEntry, OrganizationApiKey
 from organizations.services import api_key_create
 from tests.contacts.factories import add_contacts, make_mailbox
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 LOOKUP, EVENTS = "/api/pbx/lookup", "/api/pbx/calls/events"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 revokes its whole grant."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from sso.models import SsoSettings, UcGrant
@@ -13,16 +12,9 @@ from sso.uc_session import SESSION_EXTENSION, SESSION_METHOD
 from tests.factories import make_extension
 from tests.helpers.urlconf import url_routes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 VERIFIER = "v" * 64
 REDIRECT_URI = "vcuc://sso"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
