@@ -88,3 +88,15 @@ def test_client_ip(settings, proxies, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_sso_refusals_of_admins_and_uc_users_log_the_real_address(settings, rf):
+    from sso import refusals
+    from sso.callback import refuse
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    for channel in ("admin", "uc_web"):
+        request = rf.get("/sso/microsoft/callback/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.77")
+        refuse(request, refusals.bad_state(), organization=None, channel=channel)
+    assert list(SignInEvent.objects.values_list("channel", "ip_address")) == [("uc_web", "203.0.113.77"),
+                                                                              ("admin", "203.0.113.77")]
