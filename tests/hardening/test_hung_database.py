@@ -17,9 +17,15 @@ from django.db import connection
 
 from tests.factories import make_admin
 from tests.hardening.test_production_settings import ROOT, run_django, subprocess_env
+from tests.services import services_required
 
-pytestmark = pytest.mark.skipif("postgres" not in os.environ.get("DATABASE_URL", ""),
-                                reason="needs PostgreSQL (DATABASE_URL)")
+
+@pytest.fixture(autouse=True)
+def _postgresql():
+    if connection.vendor != "postgresql":
+        if services_required():
+            pytest.fail("PostgreSQL is required here (DATABASE_URL)")
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
 
 
 class FreezableProxy:
