@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from contacts.selectors import caller_id_lookup, directory_presence_attach, directory_search
 from extensions.models import Extension
 from organizations.api_keys import api_key_required
+from organizations.models import ApiScope
 from sso.api_auth import uc_token_required
 from sso.uc_session import uc_extension_of
 
@@ -48,12 +49,13 @@ def _bad_request(message: str) -> JsonResponse:
 
 
 @require_GET
-@api_key_required
+@api_key_required(scope=ApiScope.CALLER_ID)
 def lookup_view(request):
     """GET /api/pbx/lookup?number=<incoming number>[&extension=<called extension>]
 
-    200 {"number", "e164", "found", "name", "company", "source", "extension"}; found=false when nobody matches.
-    With `extension`, that user's own Outlook contacts are consulted first (and only then)."""
+    200 {"number", "e164", "found", "name", "company", "source", "extension", "personal_contacts_checked"};
+    found=false when nobody matches. With `extension` and a key with the caller-id-personal scope, that user's own
+    Outlook contacts are consulted first (and only theirs); without that scope they are never read."""
     number = request.GET.get("number", "").strip()
     if not number or len(number) > MAX_NUMBER or not any(c.isdigit() for c in number):
         return _bad_request('"number" must be a phone number (digits, optionally with + ( ) - . and spaces).')
@@ -64,4 +66,6 @@ def lookup_view(request):
         if called is None:
             return JsonResponse({"error": "not_found", "message": f"No extension {called_number[:10]} in this "
                                                                   "organization."}, status=404)
-    return JsonResponse(caller_id_lookup(organization=request.organization, number=number, called=called).as_dict())
+    personal = called is not None and request.api_key.allows(ApiScope.CALLER_ID_PERSONAL)
+    match = caller_id_lookup(organization=request.organization, number=number, called=called if personal else None)
+    return JsonResponse({**match.as_dict(), "personal_contacts_checked": personal})

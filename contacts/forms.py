@@ -5,6 +5,8 @@ import re
 
 from django import forms
 
+from pbx_portal.input_guard import json_loads_checked
+
 MAILBOX_ID_RE = re.compile(r"^[A-Za-z0-9@._-]{1,64}$")
 MAX_MAILBOXES = 50
 MAX_FOLDERS = 100
@@ -22,7 +24,7 @@ class ContactSettingsForm(forms.Form):
     def clean_shared_mailboxes(self):
         raw = self.cleaned_data.get("shared_mailboxes") or "[]"
         try:
-            items = json.loads(raw)
+            items = json_loads_checked(raw)
         except ValueError:
             raise forms.ValidationError("The shared mailbox list could not be read; reload the page.") from None
         if not isinstance(items, list) or len(items) > MAX_MAILBOXES:

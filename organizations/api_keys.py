@@ -2,7 +2,11 @@
 
 A key is ``vcpbx_<8 hex prefix>_<43 url-safe random chars>`` (256 bits of randomness). Only its SHA-256
 is stored, so the lookup is by hash: the submitted key is never compared character by character with a
-stored secret, and a leaked database does not leak usable keys.
+stored secret, and a leaked database does not leak usable keys. Each key has scopes (ApiScope) and may make at
+most API_KEY_RATE_LIMIT requests a minute.
+
+    @api_key_required(scope=ApiScope.CALL_EVENTS)
+    def call_events_view(request): ...        # request.organization, request.api_key
 """
 
 import hashlib
@@ -12,11 +16,14 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from organizations.models import OrganizationApiKey
+from organizations.models import ApiScope, OrganizationApiKey
+from pbx_portal import ratelimit
+from pbx_portal.http import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +70,30 @@ def _unauthorized(message: str) -> JsonResponse:
     return response
 
 
-def api_key_required(view):
+def _insufficient_scope(scope: str) -> JsonResponse:
+    response = JsonResponse({"error": "insufficient_scope", "scope": scope,
+                             "message": f"This API key does not have the {scope} scope ({ApiScope(scope).label}). "
+                                        "Create a key with that scope under API keys."}, status=403)
+    response["WWW-Authenticate"] = f'Bearer realm="pbx-portal", error="insufficient_scope", scope="{scope}"'
+    return response
+
+
+def _rate_limited() -> JsonResponse:
+    response = JsonResponse({"error": "rate_limited", "message": f"This API key made more than "
+                             f"{settings.API_KEY_RATE_LIMIT} requests in a minute; slow down."}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def api_key_required(view=None, *, scope: str | None = None):
     """Authenticate a machine call by organization API key; sets ``request.organization`` and ``request.api_key``.
 
-    CSRF-exempt and sessionless: a browser session cookie never authorizes these endpoints, only the key.
+    With `scope`, the key must have it (403 insufficient_scope otherwise). Every key is limited to
+    API_KEY_RATE_LIMIT requests a minute (429 with Retry-After). CSRF-exempt and sessionless: a browser session
+    cookie never authorizes these endpoints, only the key.
     """
+    if view is None:
+        return lambda view: api_key_required(view, scope=scope)
 
     @csrf_exempt
     @wraps(view)
@@ -77,8 +103,14 @@ def api_key_required(view):
             return _unauthorized("Send the organization API key as 'Authorization: Bearer <key>'.")
         api_key = api_key_authenticate(key)
         if api_key is None:
-            logger.info("API call refused: unknown or revoked key (prefix %s)", key[:14])
+            logger.info("API call refused from %s: unknown or revoked key (prefix %s)", client_ip(request), key[:14])
             return _unauthorized("The API key is unknown or has been revoked.")
+        if ratelimit.hit("api-key", str(api_key.pk), limit=settings.API_KEY_RATE_LIMIT, window=60):
+            logger.warning("API key %s (%s) over its rate limit, from %s", api_key.prefix, api_key.organization_id,
+                           client_ip(request))
+            return _rate_limited()
+        if scope and not api_key.allows(scope):
+            return _insufficient_scope(scope)
         request.organization = api_key.organization
         request.api_key = api_key
         return view(request, *args, **kwargs)

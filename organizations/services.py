@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from organizations.api_keys import key_generate, key_hash
 from organizations.audit import audit_record
-from organizations.models import Membership, Organization, OrganizationApiKey
+from organizations.models import DEFAULT_API_SCOPES, ApiScope, Membership, Organization, OrganizationApiKey
 
 
 class OrganizationExists(ValidationError):
@@ -42,21 +42,36 @@ def organization_create(*, name: str, admin_username: str, admin_password: str, 
 
 
 
-def api_key_create(*, organization: Organization, name: str, actor) -> tuple[OrganizationApiKey, str]:
+def api_scopes_clean(scopes) -> list[str]:
+    """The chosen scopes in their canonical order; caller-id-personal brings caller-id with it (it adds to it)."""
+    chosen = set(scopes or [])
+    unknown = chosen - set(ApiScope.values)
+    if unknown:
+        raise ValidationError({"scopes": f"Unknown scope: {', '.join(sorted(unknown))}."})
+    if ApiScope.CALLER_ID_PERSONAL in chosen:
+        chosen.add(ApiScope.CALLER_ID)
+    if not chosen:
+        raise ValidationError({"scopes": "Choose at least one scope: what the key may do."})
+    return [scope for scope in ApiScope.values if scope in chosen]
+
+
+def api_key_create(*, organization: Organization, name: str, actor,
+                   scopes=DEFAULT_API_SCOPES) -> tuple[OrganizationApiKey, str]:
     """Create an API key; returns (row, plaintext key). The plaintext is never stored and cannot be shown again."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Give the key a name, e.g. the PBX it is for.")
+        raise ValidationError({"name": "Give the key a name, e.g. the PBX it is for."})
     if len(name) > 100:
-        raise ValidationError("The name can be at most 100 characters.")
+        raise ValidationError({"name": "The name can be at most 100 characters."})
+    scopes = api_scopes_clean(scopes)
     key, prefix = key_generate()
     with transaction.atomic():
         api_key = OrganizationApiKey.objects.create(
-            organization=organization, name=name, prefix=prefix, key_hash=key_hash(key),
+            organization=organization, name=name, prefix=prefix, key_hash=key_hash(key), scopes=scopes,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(organization=organization, actor=actor, action="api_key.create", target=name,
-                     changes={"prefix": [None, prefix]})
+                     changes={"prefix": [None, prefix], "scopes": [None, scopes]})
     return api_key, key
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,8 +8,18 @@ from django.views.decorators.http import require_POST
 from organizations.decorators import organization_required
 from organizations.forms import OrganizationSwitchForm
 from organizations.middleware import OPERATOR_SESSION_KEY
-from organizations.models import Organization, OrganizationApiKey
+from organizations.models import DEFAULT_API_SCOPES, ApiScope, Organization, OrganizationApiKey
 from organizations.services import api_key_create, api_key_revoke
+
+SCOPE_HELP = {
+    ApiScope.CALLER_ID: "GET /api/pbx/lookup: the name for an incoming number from extensions (colleagues by "
+                        "extension, mobile or business phone) and company contacts (shared mailboxes).",
+    ApiScope.CALLER_ID_PERSONAL: "Adds to Caller ID: with &extension=, the called user's own Outlook contacts are "
+                                 "searched first. Whoever holds the key can learn names from any user's personal "
+                                 "address book.",
+    ApiScope.CALL_EVENTS: "POST /api/pbx/calls/events: report calls starting and ending (Teams presence "
+                          "\u201cIn a call\u201d).",
+}
 
 
 def _operator_only(request):
@@ -55,22 +66,28 @@ def organization_switch_view(request):
 @organization_required
 def api_key_list_view(request):
     """List the organization's API keys; a POST creates one and shows its plaintext once, on this response only."""
-    new_key = None
-    name_error = ""
+    new_key, errors = None, {}
+    chosen = list(DEFAULT_API_SCOPES)
     if request.method == "POST":
+        chosen = request.POST.getlist("scopes")
         try:
             api_key, new_key = api_key_create(organization=request.organization, name=request.POST.get("name", ""),
-                                              actor=request.user)
+                                              actor=request.user, scopes=chosen)
         except ValidationError as exc:
-            name_error = exc.messages[0]
+            errors = {field: messages_[0] for field, messages_ in exc.message_dict.items()}
         else:
-            messages.success(request, f'API key "{api_key.name}" created. Copy it now: it will not be shown again.')
+            messages.success(request, f'API key "{api_key.name}" created with {", ".join(api_key.scopes)}. Copy it '
+                                      "now: it will not be shown again.")
+            chosen = list(DEFAULT_API_SCOPES)
     response = render(request, "organizations/apikey_list.html", {
         "api_keys": OrganizationApiKey.objects.filter(organization=request.organization).select_related("created_by"),
         "new_key": new_key,
-        "name_error": name_error,
-        "name_value": request.POST.get("name", "") if name_error else "",
-    }, status=400 if name_error else 200)
+        "errors": errors,
+        "name_value": request.POST.get("name", "") if errors else "",
+        "scopes": [{"value": scope.value, "label": scope.label, "help": SCOPE_HELP[scope],
+                    "checked": scope.value in chosen} for scope in ApiScope],
+        "rate_limit": settings.API_KEY_RATE_LIMIT,
+    }, status=400 if errors else 200)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -1,4 +1,8 @@
-"""Pages with tenant data are never stored by the browser or a shared cache."""
+"""Pages with tenant data are never stored by the browser or a shared cache; sign-in forms post to Microsoft."""
+
+# The UC Client (its pages, its sign-in and callback under /sso/uc/) and every API answer: personal contacts,
+# tokens, call data. Whoever is signed in, and whatever the answer (errors included).
+PRIVATE_PREFIXES = ("/uc/", "/api/", "/sso/")
 
 
 class PrivateCacheMiddleware:
@@ -8,7 +12,7 @@ class PrivateCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if request.path.startswith(PRIVATE_PREFIXES) or (user is not None and user.is_authenticated):
             response["Cache-Control"] = "private, no-store"
         return response
 

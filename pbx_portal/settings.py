@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from pbx_portal.database import duration_seconds, postgresql_options
 from pbx_portal.local_keys import local_fernet_key, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -75,7 +76,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "pbx_portal.middleware.SignInFormActionMiddleware",
+    "pbx_portal.middleware.PrivateCacheMiddleware",  # outside the two below: their answers are private too
+    "pbx_portal.errors.ApiErrorsAsJsonMiddleware",  # sees every answer of /api/ (errors raised below included)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pbx_portal.input_guard.BadInputGuardMiddleware",  # NUL anywhere, JSON size and depth: 400 before any view
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,7 +88,6 @@ MIDDLEWARE = [
     "sso.middleware.AdminSignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "pbx_portal.middleware.PrivateCacheMiddleware",
     # Last, as django-axes asks: turns a lockout raised during authentication into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +115,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
+DATABASE_STATEMENT_TIMEOUT = env.str("DATABASE_STATEMENT_TIMEOUT", default="30s")  # web processes
+WORKER_DATABASE_STATEMENT_TIMEOUT = env.str("WORKER_DATABASE_STATEMENT_TIMEOUT", default="300s")  # Celery workers
+DATABASE_HANG_TIMEOUT = env.float("DATABASE_HANG_TIMEOUT", default=3.0)
+duration_seconds(DATABASE_STATEMENT_TIMEOUT, name="DATABASE_STATEMENT_TIMEOUT")  # refuse a typo at start-up
+duration_seconds(WORKER_DATABASE_STATEMENT_TIMEOUT, name="WORKER_DATABASE_STATEMENT_TIMEOUT")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs share one SQLite file between web, worker and beat: wait for locks, take write locks up front.
     DATABASES["default"]["OPTIONS"] = {
@@ -120,12 +128,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A hung or unreachable database fails the request within seconds instead of holding a worker until
-    # gunicorn kills it. Workers with long bulk writes may raise DATABASE_STATEMENT_TIMEOUT.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
-        "options": f"-c statement_timeout={env.str('DATABASE_STATEMENT_TIMEOUT', default='30s')}",
-    })
+    # Every round trip is bounded (pbx_portal.database): a hung or unreachable database fails the request within
+    # seconds, with the 503 page, instead of holding a web worker until gunicorn kills it. Celery workers switch to
+    # WORKER_DATABASE_STATEMENT_TIMEOUT when they start (pbx_portal.celery).
+    DATABASES["default"]["ENGINE"] = "pbx_portal.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options(
+        statement_timeout=DATABASE_STATEMENT_TIMEOUT, connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+        hang_timeout=DATABASE_HANG_TIMEOUT))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,25 +149,33 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
+# Bodies that are not forms (JSON APIs): at most this large and this deeply nested (pbx_portal.input_guard).
+JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=64 * 1024)
+JSON_MAX_DEPTH = 32
 
-# Sign-in throttling (django-axes) on /login/ and /operator/login/: failures are counted per username and per
-# client IP in the cache (Redis in production), and a locked-out attempt is refused before any password hashing.
+# Sign-in throttling (organizations.sign_in_throttle; README "Security"), shared by /login/, /operator/login/ (through
+# django-axes' backend and middleware, with our handler) and the UC Client's PBX password sign-in. Per realm:
+# LOGIN_FAILURE_LIMIT failures lock an account from one address, LOGIN_ADDRESS_FAILURE_LIMIT lock an address, for
+# LOGIN_LOCKOUT_MINUTES; an account alone is only slowed down (attempts from failed addresses spaced by up to
+# LOGIN_SLOWDOWN_MAX_SECONDS).
+SIGN_IN_THROTTLE = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+LOGIN_LOCKOUT = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+LOGIN_SLOWDOWN_MAX_SECONDS = env.float("LOGIN_SLOWDOWN_MAX_SECONDS", default=3.0)
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_ENABLED = env.bool("LOGIN_THROTTLE", default=True)  # off only to measure what it protects (bench/)
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = SIGN_IN_THROTTLE
+AXES_HANDLER = "organizations.lockout.SignInThrottleHandler"
 AXES_LOCKOUT_CALLABLE = "organizations.lockout.lockout_response"
-# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: clients connect directly).
+AXES_CLIENT_IP_CALLABLE = "pbx_portal.http.client_ip"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # what the handler counts (and axes checks)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt never extends a lock
+AXES_ENABLE_ADMIN = False  # axes' own tables stay empty: locks are under Organizations in /operator/
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: clients connect directly). Every limiter,
+# lock and sign-in log reads the client address through pbx_portal.http.client_ip.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "organizations.lockout.client_ip"
-AXES_SENSITIVE_PARAMETERS = []  # log the username and IP of each failure (the password is always masked)
-AXES_VERBOSE = True
-if not REDIS_URL and DEBUG:
-    # A local install runs one web process; its in-memory cache holds the counts. Production uses Redis.
-    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,8 +259,9 @@ CONNECTION_TEST_STALE_AFTER = env.int("CONNECTION_TEST_STALE_AFTER", default=300
 UC_NATIVE_REDIRECT_SCHEMES = env.list("UC_NATIVE_REDIRECT_SCHEMES", default=["vcuc"])
 UC_ACCESS_TOKEN_LIFETIME = env.int("UC_ACCESS_TOKEN_LIFETIME", default=15 * 60)
 UC_REFRESH_TOKEN_LIFETIME = env.int("UC_REFRESH_TOKEN_LIFETIME", default=30 * 24 * 3600)
-UC_PASSWORD_RATE_LIMIT = {"ip": 30, "account": 5, "window": 15 * 60}  # attempts per IP / failures per account
 UC_TOKEN_RATE_LIMIT = {"ip": 120, "account": 10, "window": 60}
+# Requests a minute one organization API key may make (caller-ID lookups and call events together).
+API_KEY_RATE_LIMIT = env.int("API_KEY_RATE_LIMIT", default=1200)
 
 # Celery: Redis when REDIS_URL is set (CELERY_BROKER_URL overrides), else the filesystem transport.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
@@ -293,6 +311,6 @@ LOGGING = {
     "loggers": {
         "msal": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},  # failures and lockouts are warnings; skip the per-login reset notes
+        "axes": {"level": "WARNING"},
     },
 }

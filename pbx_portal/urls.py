@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 
 from pbx_portal.health import healthz
 
+handler500 = "pbx_portal.errors.server_error"  # a database that is down or hung: 503 with its own page
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="extensions:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from integrations.services import connection_for
 from organizations.api_keys import api_key_required
 from organizations.decorators import organization_required
+from organizations.models import ApiScope
 from presence.forms import PresenceSettingsForm
 from presence.services import UnknownExtension, call_event_record, presence_settings_save
 
@@ -42,7 +43,7 @@ def _bad_request(message: str, status: int = 400) -> JsonResponse:
 
 
 @require_POST
-@api_key_required
+@api_key_required(scope=ApiScope.CALL_EVENTS)
 def call_events_view(request):
     """POST /api/pbx/calls/events {"extension": "1001", "event": "started"|"ended", "call_id": "..."}."""
     try:

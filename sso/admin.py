@@ -27,3 +27,6 @@ class SignInEventAdmin(admin.ModelAdmin):
 class AdminMicrosoftLinkAdmin(admin.ModelAdmin):
     list_display = ("user", "username", "tenant_id", "created_at")
     readonly_fields = ("user", "tenant_id", "object_id", "username", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # an administrator links their own account by signing in with Microsoft; operators may unlink

@@ -10,6 +10,7 @@ from django.conf import settings
 from integrations.graph import IdTokenClaims, SignInError
 from integrations.models import EntraConnection
 from organizations.models import Organization
+from pbx_portal.http import client_ip
 from sso import refusals
 from sso.claims import tenant_problem
 from sso.flows import flow_take, signin_client
@@ -23,10 +24,6 @@ ADMIN_PURPOSES = frozenset({"admin_link", "admin_login"})
 
 def channel_of(purpose: str) -> str:
     return purpose if purpose in UC_PURPOSES else "admin"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class Refused(Exception):

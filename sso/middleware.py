@@ -3,7 +3,12 @@
 At a password sign-in (django's user_logged_in signal) an administrator of such an organization is flagged in the
 session: "relogin" if a Microsoft account is linked (they are signed out and sent to Sign in with Microsoft), or
 "link" if not (they may only link one). The check runs once per sign-in, so ordinary requests cost no query.
-Operators (superusers without a membership) are exempt; so are the sign-in pages themselves.
+Operators (superusers without a membership) are exempt.
+
+The policy holds on every view an administrator's session can reach. The only exceptions are named views, never
+path prefixes: the Microsoft sign-in itself (start, callback, sign-out), the link page while the policy asks to
+link, and the UC Client's and the PBX's surfaces, which never act on the administrator's session (they
+authenticate with a UC session, a UC token or an organization API key).
 """
 
 from django.contrib.auth import logout
@@ -15,7 +20,18 @@ from django.urls import reverse
 SESSION_ADMIN_METHOD = "admin_auth_method"
 SESSION_POLICY = "sso_admin_policy"
 MICROSOFT_LOGIN_MARK = "_sso_microsoft_login"
-_EXEMPT_PREFIXES = ("/sso/", "/uc/", "/api/uc/", "/static/", "/logout/", "/login/", "/healthz")
+
+MICROSOFT_SIGN_IN_VIEWS = frozenset({"sso:admin_microsoft_login", "sso:admin_callback", "logout"})
+LINK_VIEWS = frozenset({"sso:admin_link"})
+NOT_ADMIN_VIEWS = frozenset({
+    "healthz",
+    # UC Client (web and native): its own session or Bearer tokens
+    "sso:uc_home", "sso:uc_login", "sso:uc_sso_start", "sso:uc_password", "sso:uc_logout", "sso:uc_callback",
+    "sso:uc_token", "sso:uc_revoke", "sso:uc_me", "sso:uc_openapi",
+    "contacts_api:uc_directory", "contacts_api:uc_directory_page",
+    # the PBX: organization API keys
+    "contacts_api:pbx_lookup", "presence:call_events",
+})
 
 
 @receiver(user_logged_in, dispatch_uid="sso_admin_sign_in_policy")
@@ -35,15 +51,27 @@ def admin_sign_in_policy(sender, request, user, **kwargs):
     request.session[SESSION_POLICY] = "relogin" if linked else "link"
 
 
+def policy_allows(policy: str, view_name: str) -> bool:
+    """Whether a password-only session under `policy` ("relogin" or "link") may use the view."""
+    if view_name in MICROSOFT_SIGN_IN_VIEWS or view_name in NOT_ADMIN_VIEWS:
+        return True
+    return policy == "link" and view_name in LINK_VIEWS
+
+
 class AdminSignInPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        policy = request.session.get(SESSION_POLICY) if hasattr(request, "session") else None
-        if policy and not request.path.startswith(_EXEMPT_PREFIXES) and request.user.is_authenticated:
-            if policy == "relogin":
-                logout(request)
-                return redirect(reverse("sso:admin_microsoft_login") + "?required=1")
-            return redirect("sso:admin_link")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        policy = request.session.get(SESSION_POLICY) if hasattr(request, "session") else None
+        if not policy or not request.user.is_authenticated:
+            return None
+        if policy_allows(policy, request.resolver_match.view_name):
+            return None
+        if policy == "relogin":
+            logout(request)
+            return redirect(reverse("sso:admin_microsoft_login") + "?required=1")
+        return redirect("sso:admin_link")

@@ -123,3 +123,15 @@ class UcGrant(models.Model):
 
     def access_valid(self, now=None) -> bool:
         return not self.is_revoked and self.access_expires_at > (now or timezone.now())
+
+
+class UcRetiredRefreshToken(models.Model):
+    """A refresh token that was rotated away (hashed). Presenting it again means it was copied: the whole grant is
+    revoked (OAuth 2.0 Security BCP, refresh token rotation). Kept for the refresh token's lifetime."""
+
+    grant = models.ForeignKey(UcGrant, on_delete=models.CASCADE, related_name="retired_refresh_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    retired_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"retired refresh token of grant {self.grant_id}"

@@ -6,10 +6,11 @@
     POST /api/uc/token grant_type=refresh_token&refresh_token=...
 
 Codes live 60 s, work once and only with the verifier of the app's challenge. Tokens are opaque and stored as
-SHA-256; a refresh rotates both. Refresh (and every API call) is refused once the extension is disabled or the
-organization switches SSO off.
+SHA-256; a refresh rotates both, and a rotated refresh token presented again revokes the whole grant. Refresh (and
+every API call) is refused once the extension is disabled or the organization switches SSO off.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -20,10 +21,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from extensions.models import Extension
-from sso.models import NativeAuthCode, UcGrant
+from sso.models import NativeAuthCode, UcGrant, UcRetiredRefreshToken
 from sso.secrets import S256_CHALLENGE_RE, new_token, pkce_matches, token_hash
 from sso.selectors import sso_allowed
 
+logger = logging.getLogger(__name__)
 CODE_LIFETIME = timedelta(seconds=60)
 ACCESS_PREFIX, REFRESH_PREFIX, CODE_PREFIX = "uca_", "ucr_", "ucc_"
 
@@ -127,20 +129,39 @@ def code_redeem(*, code: str, code_verifier: str, redirect_uri: str) -> IssuedTo
 
 
 def grant_refresh(*, refresh_token: str) -> IssuedTokens:
+    """Rotate the grant's tokens. A refresh token that was already rotated away (a copy in someone else's hands, or
+    the app's own token replayed) revokes the whole grant, the access token of its successor included."""
     now = timezone.now()
+    digest = token_hash(refresh_token or "")
     grant = (UcGrant.objects.select_related("extension", "extension__organization")
-             .filter(refresh_token_hash=token_hash(refresh_token or "")).first())
-    if grant is None or grant.is_revoked or grant.refresh_expires_at <= now:
+             .filter(refresh_token_hash=digest).first())
+    if grant is None:
+        retired = UcRetiredRefreshToken.objects.filter(token_hash=digest).values_list("grant_id", flat=True).first()
+        if retired is not None:
+            _revoke_for_reuse(retired, now)
+        raise TokenError("invalid_grant", "the refresh token is unknown, revoked or expired")
+    if grant.is_revoked or grant.refresh_expires_at <= now:
         raise TokenError("invalid_grant", "the refresh token is unknown, revoked or expired")
     _usable(grant.extension)
     issued = _new_secrets(now)
-    # Rotation: only the holder of the current refresh token wins (a concurrent reuse finds it gone).
-    updated = UcGrant.objects.filter(pk=grant.pk, refresh_token_hash=grant.refresh_token_hash,
-                                     revoked_at__isnull=True).update(last_refreshed_at=now, **issued["fields"])
+    with transaction.atomic():
+        # Rotation: only the holder of the current refresh token wins; a concurrent use of the same token is reuse.
+        updated = UcGrant.objects.filter(pk=grant.pk, refresh_token_hash=digest, revoked_at__isnull=True).update(
+            last_refreshed_at=now, **issued["fields"])
+        if updated:
+            UcRetiredRefreshToken.objects.create(grant=grant, token_hash=digest, retired_at=now)
+            UcRetiredRefreshToken.objects.filter(
+                grant=grant, retired_at__lt=now - timedelta(seconds=settings.UC_REFRESH_TOKEN_LIFETIME)).delete()
     if not updated:
+        _revoke_for_reuse(grant.pk, now)
         raise TokenError("invalid_grant", "the refresh token was already used")
     grant.refresh_from_db()
     return IssuedTokens(grant, issued["access"], issued["refresh"])
+
+
+def _revoke_for_reuse(grant_id: int, now) -> None:
+    if UcGrant.objects.filter(pk=grant_id, revoked_at__isnull=True).update(revoked_at=now):
+        logger.warning("UC refresh token reused: grant %s revoked (its current tokens no longer work)", grant_id)
 
 
 def grant_revoke(*, token: str) -> bool:

@@ -11,8 +11,9 @@ from integrations.models import EntraConnection
 from integrations.services import connection_for
 from organizations.decorators import organization_required
 from organizations.models import Membership
+from pbx_portal.http import client_ip
 from sso import refusals
-from sso.callback import ADMIN_PURPOSES, Refused, callback_complete, client_ip, refuse
+from sso.callback import ADMIN_PURPOSES, Refused, callback_complete, refuse
 from sso.claims import shown_account
 from sso.flows import flow_begin
 from sso.forms import EmailForm, SsoSettingsForm, UcPasswordForm

@@ -8,9 +8,9 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from sso import ratelimit
+from pbx_portal import ratelimit
+from pbx_portal.http import client_ip
 from sso.api_auth import uc_token_required
-from sso.callback import client_ip
 from sso.native import TokenError, code_redeem, grant_refresh, grant_revoke
 from sso.secrets import token_hash
 

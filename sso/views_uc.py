@@ -9,8 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from extensions.models import Extension
 from integrations.graph import SignInError
-from sso import ratelimit, refusals
-from sso.callback import UC_PURPOSES, Refused, callback_complete, client_ip, refuse
+from organizations.sign_in_throttle import UC, sign_in_check, sign_in_failure_record, sign_in_success_record
+from pbx_portal.http import client_ip
+from sso import refusals
+from sso.callback import UC_PURPOSES, Refused, callback_complete, refuse
 from sso.claims import shown_account
 from sso.flows import flow_begin
 from sso.forms import EmailForm, PasswordSignInForm
@@ -162,22 +164,22 @@ def uc_password_view(request):
     if not form.is_valid():
         return redirect("sso:uc_login")
     email, password = form.cleaned_data["email"], form.cleaned_data["password"]
-    limits = settings.UC_PASSWORD_RATE_LIMIT
-    ip = client_ip(request) or "-"
-    if ratelimit.hit("uc-password-ip", ip, limit=limits["ip"], window=limits["window"]) or ratelimit.is_limited(
-            "uc-password-account", email, limit=limits["account"]):
+    ip = client_ip(request)
+    verdict = sign_in_check(realm=UC, username=email, ip=ip)
+    if verdict.refused:
         sign_in_record(organization=None, channel="uc_password", reason="rate_limited", email=email, ip=ip)
-        return _step_two(request, email, status=429,
-                         password_error="Too many sign-in attempts. Wait a few minutes and try again.")
+        response = _step_two(request, email, status=429, password_error=verdict.explanation)
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
     extension = uc_password_check(email=email, password=password)
     if extension is None or extension.status != Extension.Status.ACTIVE:
-        ratelimit.hit("uc-password-account", email, limit=limits["account"], window=limits["window"])
+        sign_in_failure_record(realm=UC, username=email, ip=ip)
         sign_in_record(organization=extension.organization if extension else None, channel="uc_password",
                        reason="extension_disabled" if extension else "bad_password", email=email,
                        extension=extension, ip=ip)
         return _step_two(request, email, status=400, password_error="The email or PBX password is not correct, "
                          "or the extension is disabled.")
-    ratelimit.reset("uc-password-account", email)
+    sign_in_success_record(realm=UC, username=email, ip=ip)
     sign_in_record(organization=extension.organization, channel="uc_password", succeeded=True, reason="signed_in",
                    email=email, extension=extension, ip=ip)
     native = request.session.pop(NATIVE_PENDING, None)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from integrations.graph import clear_clients
 from tests.factories import make_admin, make_extension, make_organization
@@ -63,3 +64,11 @@ def hook():
 
     with WebhookReceiver() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache (rate-limit counters) before and after the test: pytest.mark.usefixtures("fresh_cache")."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -60,7 +60,7 @@ def test_environment_selects_postgres_redis_and_microsoft_endpoints(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["engine"] == "pbx_portal.postgresql"  # Django's backend with bounded round trips
     assert values["broker"] == "redis://127.0.0.1:6379/3"
     assert values["backend"] == "redis://127.0.0.1:6379/3"
     assert values["cache"].endswith("RedisCache")

@@ -3,7 +3,7 @@
 import pytest
 
 from organizations.api_keys import key_generate, key_hash
-from organizations.models import OrganizationApiKey
+from organizations.models import ApiScope, OrganizationApiKey
 from tests.contacts.factories import add_contacts, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -11,8 +11,10 @@ URL = "/api/pbx/lookup"
 
 
 def api_key(organization) -> str:
+    """A key with every scope (caller-id-personal included: these tests read the called user's contacts)."""
     key, prefix = key_generate()
-    OrganizationApiKey.objects.create(organization=organization, name="PBX", prefix=prefix, key_hash=key_hash(key))
+    OrganizationApiKey.objects.create(organization=organization, name="PBX", prefix=prefix, key_hash=key_hash(key),
+                                      scopes=list(ApiScope.values))
     return key
 
 

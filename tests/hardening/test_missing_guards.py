@@ -1,7 +1,6 @@
 """Tests that catch realistic mistakes the suite used to let through."""
 
 import datetime
-import re
 
 import pytest
 from cryptography.fernet import Fernet
@@ -9,7 +8,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import EntraConnection
@@ -17,6 +16,7 @@ from integrations.status import connection_badge, credential_banners
 from organizations.audit import audit_record
 from organizations.middleware import OPERATOR_SESSION_KEY
 from tests.factories import make_admin, make_extension
+from tests.helpers.urlconf import url_routes
 from tests.test_entra_form import form_data
 
 pytestmark = pytest.mark.django_db
@@ -153,28 +153,12 @@ def test_a_wrong_secret_is_said_once_on_the_entra_page(admin_client, connected):
 # Views that must accept POSTs without a CSRF token (token endpoints for non-browser clients). Add with a reason.
 CSRF_EXEMPT_ALLOWED: set[str] = {
     # The PBX calls these with an organization API key (Authorization: Bearer), never with browser cookies.
-    "call_events", "pbx_lookup",
+    "presence:call_events", "contacts_api:pbx_lookup",
     # Native UC Clients: the code + PKCE verifier or a refresh token authenticates; no cookies are read.
-    "uc_token", "uc_revoke",
+    "sso:uc_token", "sso:uc_revoke",
     # UC Client APIs under the UC access token (Authorization: Bearer), no session.
-    "uc_me", "uc_directory",
+    "sso:uc_me", "contacts_api:uc_directory",
 }
-
-
-def _walk(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + _concrete(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + _concrete(entry.pattern), entry
-
-
-def _concrete(pattern) -> str:
-    text = str(pattern)
-    text = re.sub(r"<int:\w+>", "{pk}", text)
-    text = re.sub(r"<(?:\w+:)?\w+>", "1", text)
-    text = re.sub(r"\(\?P<\w+>([^|)]+)[^)]*\)", r"\1", text)  # admin's (?P<app_label>auth|...) -> auth
-    return text.lstrip("^").rstrip("$").replace("\\", "")
 
 
 def _state():
@@ -195,12 +179,11 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(organiza
     session.save()
     before = _state()
     checked = []
-    for route, pattern in _walk(get_resolver().url_patterns):
-        name = pattern.name or pattern.lookup_str
-        if getattr(pattern.callback, "csrf_exempt", False):
-            assert name in CSRF_EXEMPT_ALLOWED, f"{route} ({name}) is csrf_exempt"
+    for route in url_routes(pk=extension.pk):
+        name, url = route.view_name, route.path
+        if getattr(route.callback, "csrf_exempt", False):
+            assert name in CSRF_EXEMPT_ALLOWED, f"{url} ({name}) is csrf_exempt"
             continue
-        url = "/" + route.format(pk=extension.pk)
         response = client.post(url, {"status": "disabled", "organization": organization.pk, "tenant_id": "x",
                                      "username": "csrf-admin", "password": "wrong", "post": "yes"})
         assert response.status_code == 403, f"POST {url} ({name}) answered {response.status_code} without a token"

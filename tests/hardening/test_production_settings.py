@@ -21,14 +21,18 @@ PROD_ENV = {
 }
 
 
-def run_django(tmp_path, code_or_args, **overrides):
+def subprocess_env(tmp_path, **overrides) -> dict:
+    """The environment of a production-mode Django process (None removes a variable)."""
     env = {k: v for k, v in os.environ.items()
            if k not in PORTAL_VARS and not k.startswith(("SECURE_", "DATABASE_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(PROD_ENV, FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(), PORTAL_VAR_DIR=str(tmp_path),
                DJANGO_SETTINGS_MODULE="pbx_portal.settings")
     env.update(overrides)
-    for name in [k for k, v in env.items() if v is None]:
-        del env[name]
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_django(tmp_path, code_or_args, **overrides):
+    env = subprocess_env(tmp_path, **overrides)
     args = [sys.executable, "-c", code_or_args] if isinstance(code_or_args, str) else [sys.executable, *code_or_args]
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
 
@@ -59,6 +63,11 @@ def test_production_defaults_hsts_ssl_redirect_and_working_day_sessions(tmp_path
     assert values["close"] is True
     assert values["db"]["connect_timeout"] <= 10
     assert re.search(r"-c statement_timeout=\d+", values["db"]["options"])
+    # A silent peer is noticed by the kernel within seconds (libpq keywords).
+    db = values["db"]
+    assert db["keepalives"] == 1
+    assert db["keepalives_idle"] + db["keepalives_interval"] * db["keepalives_count"] <= 10
+    assert 1000 <= values["db"]["tcp_user_timeout"] <= 10_000
     assert any(re.match(pattern, "healthz") for pattern in values["exempt"])  # probes speak plain HTTP
 
 

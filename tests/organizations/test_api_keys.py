@@ -118,7 +118,8 @@ def test_last_used_is_written_at_most_once_a_minute(client, contoso_key, django_
 # --- the admin page ---
 
 def test_page_creates_a_key_and_shows_it_once(admin_client, organization):
-    response = admin_client.post(reverse("organizations:api_keys"), {"name": "PBX call engine"})
+    response = admin_client.post(reverse("organizations:api_keys"), {"name": "PBX call engine",
+                                                                     "scopes": ["caller-id", "call-events"]})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     row = OrganizationApiKey.objects.get(organization=organization)

@@ -1,6 +1,6 @@
 """Fixed-window counters in Django's cache (Redis in production, shared by every web process).
 
-    if rate_limited("uc-password-ip", ip, limit=20, window=300): refuse
+    if ratelimit.hit("uc-token-ip", client_ip(request), limit=120, window=60): refuse with 429
 """
 
 import hashlib
@@ -23,12 +23,3 @@ def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
         cache.add(key, 1, timeout=window)
         count = 1
     return count > limit
-
-
-def is_limited(scope: str, value: str, *, limit: int) -> bool:
-    """Whether the counter already reached the limit (without counting an attempt)."""
-    return (cache.get(_key(scope, value)) or 0) >= limit
-
-
-def reset(scope: str, value: str) -> None:
-    cache.delete(_key(scope, value))
