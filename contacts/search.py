@@ -37,6 +37,17 @@ def text_match(needle: str) -> Q:
     return Q(search_text__contains=needle)
 
 
+def number_exact(candidates: list[str], digits: str) -> Q:
+    """ContactNumber rows for a number that is one of the E.164 `candidates` or has exactly `digits`.
+
+    SQLite scans for an OR over two columns, so it is also given the digits those rows must have (a stored
+    number's digits are its E.164 without the "+"): an index lookup, the same rows."""
+    exact = (Q(e164__in=candidates) | Q(digits=digits)) if candidates else Q(digits=digits)
+    if _sqlite() and candidates:
+        return Q(digits__in=[digits, *(candidate[1:] for candidate in candidates)]) & exact
+    return exact
+
+
 def digits_prefix(field: str, digits: str) -> Q:
     """ContactNumber rows whose `field` ("digits" or "national", digits only) starts with `digits`."""
     if _sqlite():
