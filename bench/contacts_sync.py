@@ -258,8 +258,8 @@ def explain_sqlite(connection, organization, extension) -> None:
     plans = {
         "name prefix": company.filter(name_prefix("mar")).order_by("name_key", "id")[:26],
         "text (fts5)": company.filter(text_match("rtinez")).order_by("name_key", "id")[:26],
-        "own contacts": Contact.objects.filter(organization=organization, owner=extension).filter(
-            text_match("rtinez")).order_by("name_key")[:26],
+        "own contacts": Contact.objects.filter(organization=organization, owner=extension,
+                                               search_text__contains="rtinez").order_by("name_key")[:26],
         "number prefix": ContactNumber.objects.filter(organization=organization, owner__isnull=True).filter(
             digits_prefix("digits", "1312")).order_by("digits", "id")[:26],
     }
