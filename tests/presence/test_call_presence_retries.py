@@ -7,27 +7,22 @@ from unittest import mock
 
 import pytest
 import requests
-import responses
 from celery.exceptions import Retry
 from django.utils import timezone
 
 from integrations.graph import (
-    AppCredentials,
-    GraphClient,
     GraphConnectionError,
-    GraphEndpoints,
     GraphThrottled,
     GraphUnavailable,
     PermissionDenied,
 )
-from integrations.graph.testing import mock_entra
 from integrations.models import EntraConnection
 from presence import tasks
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 from presence.selectors import writeback_allowed, writeback_connection
 from presence.services import call_event_record, call_presence_reconcile, renew_call_sessions
 from tests.factories import make_extension
-from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.graph_payloads import CLIENT
 
 pytestmark = pytest.mark.django_db
 USER = "22222222-2222-4222-8222-222222222222"
@@ -35,19 +30,6 @@ SET = f"https://graph.microsoft.com/v1.0/users/{USER}/presence/setPresence"
 CLEAR = f"https://graph.microsoft.com/v1.0/users/{USER}/presence/clearPresence"
 NOT_FOUND = {"error": {"code": "NotFound", "message": "The presence session was not found.",
                        "innerError": {"date": "2026-01-01T00:00:00", "request-id": "r2", "client-request-id": "c2"}}}
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock_:
-        mock_entra(mock_, GraphEndpoints(), TENANT, CLIENT, roles=["Presence.ReadWrite.All"])
-        mock_.add("GET", INSTANCE_DISCOVERY, json=load("instance_discovery.json"))
-        yield mock_
-
-
-@pytest.fixture
-def client(rsps):
-    return GraphClient(AppCredentials(TENANT, CLIENT, client_secret=SECRET), GraphEndpoints(), sleep=lambda s: None)
 
 
 @pytest.fixture
@@ -65,26 +47,26 @@ def open_call(extension, started=None):
 
 
 # --- the poll cycle sets what was never set -----------------------------------------------------------------------
-def test_an_open_call_whose_first_set_failed_gets_its_session_in_the_next_cycle(rsps, client, extension):
+def test_an_open_call_whose_first_set_failed_gets_its_session_in_the_next_cycle(rsps, graph_client, extension):
     rsps.add("POST", SET, body=requests.exceptions.ConnectionError("reset by peer"))
     open_call(extension)
     with pytest.raises(GraphConnectionError):
-        call_presence_reconcile(extension_id=extension.pk, client=client, session_id=CLIENT)
+        call_presence_reconcile(extension_id=extension.pk, client=graph_client, session_id=CLIENT)
     assert not ExtensionPresence.objects.filter(extension=extension, teams_session_until__isnull=False).exists()
     rsps.replace("POST", SET, status=200, body=b"")
-    assert renew_call_sessions(organization=extension.organization, client=client, session_id=CLIENT) == 1
+    assert renew_call_sessions(organization=extension.organization, client=graph_client, session_id=CLIENT) == 1
     assert len(writes(rsps, SET)) == 2
     assert ExtensionPresence.objects.get(extension=extension).teams_session_until is not None
 
 
-def test_an_open_call_of_a_user_without_any_presence_row_is_set_too(rsps, client, extension):
+def test_an_open_call_of_a_user_without_any_presence_row_is_set_too(rsps, graph_client, extension):
     rsps.add("POST", SET, status=200, body=b"")
     open_call(extension)  # the call event's task never ran (queue lost): no ExtensionPresence row at all
-    assert renew_call_sessions(organization=extension.organization, client=client, session_id=CLIENT) == 1
+    assert renew_call_sessions(organization=extension.organization, client=graph_client, session_id=CLIENT) == 1
     assert writes(rsps, SET)[0]["activity"] == "InACall"
 
 
-def test_users_without_teams_presence_and_ended_calls_are_not_written(rsps, client, extension, organization):
+def test_users_without_teams_presence_and_ended_calls_are_not_written(rsps, graph_client, extension, organization):
     other = make_extension(organization, number="1003", source="entra",
                            entra_object_id="33333333-3333-4333-8333-333333333333")
     ExtensionPresence.objects.create(extension=other, organization=organization, unavailable_since=timezone.now())
@@ -93,23 +75,23 @@ def test_users_without_teams_presence_and_ended_calls_are_not_written(rsps, clie
                            ended_at=timezone.now())
     PbxCall.objects.create(organization=organization, extension=extension, call_id="old",
                            started_at=timezone.now() - timedelta(hours=5))  # a lost end: no longer counts
-    assert renew_call_sessions(organization=organization, client=client, session_id=CLIENT) == 0
+    assert renew_call_sessions(organization=organization, client=graph_client, session_id=CLIENT) == 0
     assert [c for c in rsps.calls if "/presence/" in c.request.url] == []
 
 
 # --- answers that are not errors ----------------------------------------------------------------------------------
-def test_a_clear_that_finds_no_session_is_done(rsps, client, extension):
+def test_a_clear_that_finds_no_session_is_done(rsps, graph_client, extension):
     rsps.add("POST", CLEAR, status=404, json=NOT_FOUND)  # an earlier clear was applied but its answer was lost
     ExtensionPresence.objects.create(extension=extension, organization=extension.organization,
                                      teams_session_until=timezone.now() + timedelta(minutes=20))
-    assert call_presence_reconcile(extension_id=extension.pk, client=client, session_id=CLIENT) == "cleared"
+    assert call_presence_reconcile(extension_id=extension.pk, client=graph_client, session_id=CLIENT) == "cleared"
     assert ExtensionPresence.objects.get(extension=extension).teams_session_until is None
 
 
-def test_a_user_without_a_teams_license_is_not_retried(rsps, client, extension):
+def test_a_user_without_a_teams_license_is_not_retried(rsps, graph_client, extension):
     rsps.add("POST", SET, status=404, json=NOT_FOUND)
     open_call(extension)
-    assert call_presence_reconcile(extension_id=extension.pk, client=client, session_id=CLIENT) == \
+    assert call_presence_reconcile(extension_id=extension.pk, client=graph_client, session_id=CLIENT) == \
         "no Teams presence for this user"
 
 

@@ -7,19 +7,11 @@ import pytest
 from django.utils import timezone
 
 from extensions.models import Extension
-from integrations.sync.models import SyncRun, UserSyncSettings
+from integrations.sync.models import SyncRun
 from integrations.sync.runs import run_approve, run_execute
-from tests.sync.helpers import active_synced, directory_users, removal_events
+from tests.sync.helpers import active_synced, directory_users, removal_events, settings_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def settings_of(organization, **fields) -> UserSyncSettings:
-    settings, _ = UserSyncSettings.objects.get_or_create(organization=organization)
-    for name, value in fields.items():
-        setattr(settings, name, value)
-    settings.save()
-    return settings
 
 
 # --- the deletion threshold ---------------------------------------------------------------------------------------
