@@ -85,7 +85,7 @@ class GraphClient:
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[None]:
         """Within this block (this thread only), no Retry-After or backoff wait may run past `seconds` from now:
-        a wait that would end later raises GraphThrottled at once instead of sleeping."""
+        a wait that would end later raises at once instead of sleeping (GraphThrottled, or the transient failure)."""
         previous = getattr(self._local, "deadline", None)
         self._local.deadline = self._clock() + seconds
         try:
