@@ -156,6 +156,8 @@ class GraphClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if status in THROTTLING_STATUSES:
                 wait = retries.after_throttling(retry_after, error)
+                if status == 503:  # Microsoft: retry a 503 over a new HTTP connection
+                    self.session.close()  # drops the idle pooled connections; the next request opens a new one
             elif idempotent and isinstance(error, GraphUnavailable):
                 wait = retries.after_transient(retry_after)
             else:

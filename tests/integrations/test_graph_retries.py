@@ -183,3 +183,17 @@ def test_persistent_throttling_still_ends_in_graph_throttled(rsps, client, sleep
     with pytest.raises(GraphThrottled):
         client.get("/users")
     assert sleeps == [1.0, 1.0, 1.0]
+
+
+def test_a_503_is_retried_over_a_new_connection_and_a_429_is_not(rsps, client, sleeps, monkeypatch):
+    closed = []
+    monkeypatch.setattr(client.session, "close", lambda: closed.append(True))
+    rsps.add("GET", USERS, status=503, headers={"Retry-After": "1"})
+    rsps.add("GET", USERS, json={"value": []})
+    client.get("/users")
+    assert closed == [True] and sleeps == [1.0]
+    rsps.remove("GET", USERS)
+    rsps.add("GET", USERS, status=429, headers={"Retry-After": "2"})
+    rsps.add("GET", USERS, json={"value": []})
+    client.get("/users")
+    assert closed == [True] and sleeps == [1.0, 2.0]
