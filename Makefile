@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench install clean
+.PHONY: run test test-stress lint bench install clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# For developers (not CI): the whole suite three times while stress-ng keeps both cores busy, then once more in
+# random order (pytest-randomly); prints how many runs passed. Needs stress-ng (apt-get install -y stress-ng).
+test-stress: install lint
+	PYTHON_BIN=$(BIN)/python scripts/test_stress.sh $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/extensions_list.py

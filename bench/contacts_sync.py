@@ -241,8 +241,34 @@ def run(data_dir: Path, base: str) -> None:
         hits += match.found
     print(f"lookup   : {len(lookup_ms)} numbers ({hits} found), median {statistics.median(lookup_ms):.2f} ms, "
           f"p95 {percentile(lookup_ms, 95):.2f} ms (target < 10 ms)")
-    if connection.vendor == "postgresql" and os.environ.get("BENCH_EXPLAIN", "1") == "1":
-        explain(connection, organization, extensions[0])
+    if os.environ.get("BENCH_EXPLAIN", "1") == "1":
+        if connection.vendor == "postgresql":
+            explain(connection, organization, extensions[0])
+        elif connection.vendor == "sqlite":
+            explain_sqlite(connection, organization, extensions[0])
+
+
+def explain_sqlite(connection, organization, extension) -> None:
+    """SQLite's own path (contacts/search.py, migration 0003): which index or FTS table each tier reads."""
+    from contacts.models import Contact, ContactNumber
+    from contacts.search import digits_prefix, name_prefix, text_match
+
+    print("\nquery plans (SQLite):")
+    company = Contact.objects.filter(organization=organization, owner__isnull=True)
+    plans = {
+        "name prefix": company.filter(name_prefix("mar")).order_by("name_key", "id")[:26],
+        "text (fts5)": company.filter(text_match("rtinez")).order_by("name_key", "id")[:26],
+        "own contacts": Contact.objects.filter(organization=organization, owner=extension,
+                                               search_text__contains="rtinez").order_by("name_key")[:26],
+        "number prefix": ContactNumber.objects.filter(organization=organization, owner__isnull=True).filter(
+            digits_prefix("digits", "1312")).order_by("digits", "id")[:26],
+    }
+    for label, queryset in plans.items():
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            steps = [row[-1] for row in cursor.fetchall()]
+        print(f"  {label:<15} {'; '.join(steps)}")
 
 
 def explain(connection, organization, extension) -> None:

@@ -13,6 +13,8 @@ Search design (measured with bench/contacts_sync.py; indexes in contacts/migrati
   substring matches of 2+ characters.
 - ``ContactNumber``: one row per phone number with ``e164`` (caller-ID lookup: btree equality) and ``digits`` /
   ``national`` (digits only, collation "C": prefix search in number order), with the owner repeated.
+- SQLite (the embedded default) has its own path behind the same conditions (contacts/search.py, migration 0003):
+  prefixes as btree ranges, substrings through an FTS5 trigram table kept in step by triggers.
 """
 
 from django.db import models

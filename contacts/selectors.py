@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from contacts.models import Contact, ContactNumber, MailboxSyncState
 from contacts.phones import digits_of, lookup_candidates
+from contacts.search import digits_prefix, name_prefix, number_exact, text_match
 from extensions.models import Extension
 from presence.selectors import presence_summaries
 
@@ -146,11 +147,13 @@ def _tier(found: _Collector, match: str, scopes, extensions, contact_q: Q, exten
 
 
 def _text_tiers(found: _Collector, scopes, extensions, needle: str) -> None:
-    _tier(found, "name", scopes, extensions, Q(name_key__startswith=needle),
+    _tier(found, "name", scopes, extensions, name_prefix(needle),
           Q(display_name__istartswith=needle) | Q(last_name__istartswith=needle))
     if len(needle) < 2:
         return
-    _tier(found, "text", scopes, extensions, Q(search_text__contains=needle),
+    company, *own = scopes  # a user's own contacts are a few hundred rows (owner index): no text index needed
+    scopes = [company.filter(text_match(needle)), *(scope.filter(search_text__contains=needle) for scope in own)]
+    _tier(found, "text", scopes, extensions, Q(),
           Q(display_name__icontains=needle) | Q(email__icontains=needle) | Q(department__icontains=needle)
           | Q(job_title__icontains=needle))
 
@@ -159,7 +162,7 @@ def _number_tiers(found: _Collector, organization, extension, scopes, extensions
     candidates = lookup_candidates(query, organization.default_region) if len(digits) >= 6 else []
     numbers = ContactNumber.objects.filter(organization=organization)
     number_scopes = [numbers.filter(owner__isnull=True)] + ([numbers.filter(owner=extension)] if extension else [])
-    exact = (Q(e164__in=candidates) | Q(digits=digits)) if candidates else Q(digits=digits)
+    exact = number_exact(candidates, digits)
     _number_tier(found, "number", [scope.filter(exact) for scope in number_scopes], extensions.filter(number=digits))
     if len(digits) < MIN_NUMBER_PREFIX:
         _tier(found, "number_prefix", [], extensions, Q(), Q(number__startswith=digits), extension_order="number")
@@ -167,7 +170,7 @@ def _number_tiers(found: _Collector, organization, extension, scopes, extensions
     national = digits.lstrip("0") or digits
     prefixed = []
     for scope in number_scopes:  # two range scans (international digits, national digits) per scope
-        prefixed += [scope.filter(digits__startswith=digits), scope.filter(national__startswith=national)]
+        prefixed += [scope.filter(digits_prefix("digits", digits)), scope.filter(digits_prefix("national", national))]
     _number_tier(found, "number_prefix", prefixed, extensions.filter(number__startswith=digits))
 
 

@@ -20,7 +20,7 @@ from emulator import (
     graph_users,
 )
 from emulator.directory import DirectoryError
-from emulator.faults import Faults
+from emulator.faults import CONNECTION_KINDS, Faults
 from emulator.graph_common import GraphError, format_retry_after, graph_error_response, too_many_requests
 from emulator.notifier import Notifier
 from emulator.state import State
@@ -114,6 +114,8 @@ class Emulator:
         self.count(route.name, req.method, req.path)
         target = req.path + ("?" + req.raw_query if req.raw_query else "")
         fault = self.faults.take(req.method, target, bool(route.meta.get("delta") and _has_delta_token(req)))
+        if fault and fault["kind"] == "reset":
+            return Response(reset=True)  # before any answer, and before the request is acted on
         response = None
         if fault:
             response = self._fault_response(fault, req, kind, route.meta.get("delta"))
@@ -137,7 +139,7 @@ class Emulator:
         self.count(route.name, req.method, req.path)
         target = req.path + ("?" + req.raw_query if req.raw_query else "")
         fault = self.faults.take(req.method, target, bool(route.meta.get("delta") and _has_delta_token(req)))
-        if fault and fault["kind"] != "drop":
+        if fault and fault["kind"] not in CONNECTION_KINDS:
             response = self._fault_response(fault, req, "graph", route.meta.get("delta"))
             if response is not None:
                 return self._graph_headers(req, response)

@@ -2,7 +2,9 @@
 
 Kinds: "429" (TooManyRequests, Microsoft's sample body), "503" (serviceNotAvailable), both with a Retry-After
 that may be integer or decimal seconds, an HTTP date, or absent ("retry_after": null); "delay" (answer late),
-"drop" (send headers and half the body, then cut the connection), "delta_expired_400" (400 syncStateNotFound)
+"drop" (the request is handled, then the connection is cut: after half the body, or before any answer when
+the body is empty, as for setPresence), "reset" (the connection is closed, a TCP reset, before any answer and
+before the request is handled: nothing was done), "delta_expired_400" (400 syncStateNotFound)
 and "delta_expired_410" (410 Gone + Location) for delta requests that carry a token; "next_link_loop" (the
 first matching page's @odata.nextLink is remembered and the next `count` matching pages answer it again, so a
 client that follows links blindly loops).
@@ -15,7 +17,8 @@ import threading
 
 from emulator.throttling import check_retry_after
 
-KINDS = ("429", "503", "delay", "drop", "delta_expired_400", "delta_expired_410", "next_link_loop")
+KINDS = ("429", "503", "delay", "drop", "reset", "delta_expired_400", "delta_expired_410", "next_link_loop")
+CONNECTION_KINDS = ("drop", "reset")  # cut a whole HTTP exchange: not applied to $batch sub-requests
 
 
 class FaultError(ValueError):

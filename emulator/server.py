@@ -4,6 +4,7 @@ import json
 import logging
 import socket
 import ssl
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +41,15 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("emulator error on %s %s", self.command, self.path)
             from emulator.web import json_response
             resp = json_response(500, {"error": "emulator_error", "path": self.path})
+        if resp.reset or (resp.drop_after is not None and not resp.body):
+            # Fault injection: no answer at all (reset: before the request was acted on; a drop of an empty answer:
+            # after). SO_LINGER 0 makes the close a TCP reset.
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            return
         self.send_response(resp.status)
         for name, value in resp.headers:
             self.send_header(name, value)

@@ -40,6 +40,7 @@ class Response:
     body: bytes = b""
     headers: list = dataclasses.field(default_factory=list)
     drop_after: int | None = None  # fault injection: send this many body bytes, then cut the connection
+    reset: bool = False  # fault injection: close the connection before sending anything
 
     def header(self, name: str):
         for key, value in self.headers:

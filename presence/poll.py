@@ -22,7 +22,7 @@ from integrations.sync.models import SyncEvent
 from presence import teams
 from presence.mapping import UNKNOWN, mapping_table, pbx_state_for
 from presence.models import ExtensionPresence, PresenceSettings
-from presence.selectors import pollable_extensions
+from presence.selectors import pollable_extensions, writeback_allowed
 from presence.services import permissions_record, renew_call_sessions
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def plan_changes(targets: list[tuple[int, str]], current: dict[int, tuple[str, s
 def execute(ctx) -> None:
     settings = PresenceSettings.objects.filter(organization=ctx.organization).first() or PresenceSettings(
         organization=ctx.organization)
-    writeback = settings.writes_teams and ctx.connection.feature_presence_writeback
+    writeback = writeback_allowed(ctx.connection, settings)
     _check_permissions(ctx, settings, writeback=writeback)
     if settings.reads_teams:
         _poll(ctx, settings)

@@ -1,10 +1,13 @@
-"""Reads for presence: settings, a page of extensions' presence in one query, and open calls."""
+"""Reads for presence: settings, whether write-back is allowed, a page of extensions' presence in one query, and
+open calls."""
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from extensions.models import Extension
+from integrations.models import EntraConnection
 from presence.mapping import UNKNOWN
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 
@@ -17,6 +20,21 @@ def presence_settings_for(organization) -> PresenceSettings:
     """The organization's settings, or unsaved defaults."""
     found = PresenceSettings.objects.filter(organization=organization).first()
     return found or PresenceSettings(organization=organization)
+
+
+def writeback_allowed(connection: EntraConnection | None, settings: PresenceSettings) -> bool:
+    """The one place that decides whether PBX calls are written to Teams now: a usable connection (configured,
+    syncs not paused for a rejected credential) with Teams presence and "PBX calls to Teams presence" on, and a
+    direction that writes to Teams."""
+    return bool(connection is not None and connection.is_configured and not connection.syncs_paused
+                and connection.feature_presence and connection.feature_presence_writeback and settings.writes_teams)
+
+
+def writeback_connection(organization_id: int) -> EntraConnection | None:
+    """The organization's connection when write-back is allowed (writeback_allowed), else None."""
+    connection = EntraConnection.objects.filter(organization_id=organization_id).first()
+    settings = PresenceSettings.objects.filter(organization_id=organization_id).first() or PresenceSettings()
+    return connection if writeback_allowed(connection, settings) else None
 
 
 def presence_by_extension(extension_ids) -> dict[int, ExtensionPresence]:
@@ -61,3 +79,19 @@ def open_calls(extension_id: int, now=None):
     now = now or timezone.now()
     return PbxCall.objects.filter(extension_id=extension_id, ended_at__isnull=True,
                                   started_at__gt=now - MAX_CALL_AGE)
+
+
+def extensions_with_sessions_due(organization, *, now, renew_before) -> set[int]:
+    """Extension ids whose Teams call session needs a write: sessions about to expire (renew, or clear when the
+    call is over), and open calls with no session at all (the first setPresence failed or was never sent).
+    Users Teams has no presence for (no license) are left out of the second kind."""
+    due = set(ExtensionPresence.objects.filter(organization=organization, teams_session_until__isnull=False,
+                                               teams_session_until__lt=now + renew_before)
+              .values_list("pk", flat=True))
+    calling = (PbxCall.objects.filter(organization=organization, ended_at__isnull=True,
+                                      started_at__gt=now - MAX_CALL_AGE, extension__entra_object_id__isnull=False)
+               .values_list("extension_id", flat=True).distinct())
+    covered = ExtensionPresence.objects.filter(organization=organization).filter(
+        Q(teams_session_until__isnull=False) | Q(unavailable_since__isnull=False))
+    due.update(calling.exclude(extension_id__in=covered.values("pk")))
+    return due

@@ -9,14 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from extensions.models import Extension
-from integrations.graph import GraphClientError, PermissionDenied
+from integrations.connection_client import graph_client_for
+from integrations.graph import GraphClientError, NotFound, PermissionDenied
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind
 from integrations.sync.quarantine import schedule_for
 from organizations.audit import audit_record, field_changes
 from presence import teams
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
-from presence.selectors import MAX_CALL_AGE, open_calls
+from presence.selectors import MAX_CALL_AGE, extensions_with_sessions_due, open_calls, writeback_connection
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def call_event_record(*, organization, number: str, event: str, call_id: str, no
                 PbxCall.objects.create(organization=organization, extension=extension, call_id=call_id,
                                        started_at=now, ended_at=now)
         active = open_calls(extension.pk, now).count()
-        if changed and _writeback_on(organization):
+        if changed and writeback_connection(organization.pk) is not None:
             from presence.tasks import reconcile_call_presence
 
             transaction.on_commit(lambda: reconcile_call_presence.delay(extension.pk))
@@ -97,13 +98,18 @@ def call_event_record(*, organization, number: str, event: str, call_id: str, no
             "active_calls": active}
 
 
-def _writeback_on(organization) -> bool:
-    connection = EntraConnection.objects.filter(organization=organization).only(
-        "feature_presence", "feature_presence_writeback").first()
-    return bool(connection and connection.feature_presence and connection.feature_presence_writeback)
-
-
 # --- PBX to Teams (workers) ------------------------------------------------------------------------------------
+def call_presence_write_back(*, extension_id: int) -> str:
+    """The task's service: reconcile one extension through its organization's connection, if write-back is
+    allowed now. Graph failures propagate (the task decides about retrying)."""
+    organization_id = Extension.objects.filter(pk=extension_id).values_list("organization_id", flat=True).first()
+    connection = writeback_connection(organization_id) if organization_id else None
+    if connection is None:
+        return "write-back is off (or the Entra connection is not usable)"
+    return call_presence_reconcile(extension_id=extension_id, client=graph_client_for(connection),
+                                   session_id=connection.client_id)
+
+
 def call_presence_reconcile(*, extension_id: int, client, session_id: str, now=None) -> str:
     """Make Teams match the PBX for one extension: busy in a call while a call is open, cleared otherwise.
 
@@ -129,12 +135,19 @@ def _reconcile(extension: Extension, client, session_id: str, now) -> str:
         busy = open_calls(extension.pk, now).exists()
         user_id = str(extension.entra_object_id)
         if busy and (row.teams_session_until is None or row.teams_session_until - now < RENEW_BEFORE):
-            teams.set_in_a_call(client, user_id, session_id=session_id, expiration=CALL_SESSION_LENGTH)
+            try:
+                teams.set_in_a_call(client, user_id, session_id=session_id, expiration=CALL_SESSION_LENGTH)
+            except NotFound:  # no Teams license (or the user is gone): nothing to retry
+                logger.info("Teams has no presence for extension %s: its call is not shown in Teams", extension.pk)
+                return "no Teams presence for this user"
             row.teams_session_until = now + CALL_SESSION_LENGTH
             outcome = "set"
         elif not busy and row.teams_session_until is not None:
             if row.teams_session_until > now:
-                teams.clear_session(client, user_id, session_id=session_id)
+                try:
+                    teams.clear_session(client, user_id, session_id=session_id)
+                except NotFound:  # already gone: expired, or an earlier clear whose answer was lost
+                    logger.info("The Teams call session of extension %s was already cleared", extension.pk)
             row.teams_session_until = None
             outcome = "cleared"
         else:
@@ -144,11 +157,10 @@ def _reconcile(extension: Extension, client, session_id: str, now) -> str:
 
 
 def renew_call_sessions(*, organization, client, session_id: str, now=None) -> int:
-    """In each poll cycle: renew sessions of calls still open that are about to expire; clear finished ones."""
+    """In each poll cycle: set the session of every open call that has none (its first setPresence failed), renew
+    sessions of calls still open that are about to expire, clear finished ones. Returns how many were set."""
     now = now or timezone.now()
-    due = set(ExtensionPresence.objects.filter(organization=organization, teams_session_until__isnull=False,
-                                               teams_session_until__lt=now + RENEW_BEFORE)
-              .values_list("pk", flat=True))
+    due = extensions_with_sessions_due(organization, now=now, renew_before=RENEW_BEFORE)
     renewed = 0
     for extension_id in sorted(due):
         try:
@@ -161,4 +173,5 @@ def renew_call_sessions(*, organization, client, session_id: str, now=None) -> i
 
 
 __all__ = ["CALL_SESSION_LENGTH", "MAX_CALL_AGE", "UnknownExtension", "call_event_record",
-           "call_presence_reconcile", "permissions_record", "presence_settings_save", "renew_call_sessions"]
+           "call_presence_reconcile", "call_presence_write_back", "permissions_record", "presence_settings_save",
+           "renew_call_sessions"]

@@ -19,22 +19,22 @@ from .auth import AppToken, TokenProvider, decode_jwt_claims
 from .config import AppCredentials, GraphEndpoints
 from .errors import (
     ForeignHostRefused,
+    GraphConnectionError,
     GraphError,
-    GraphThrottled,
+    GraphUnavailable,
     PagingLoopDetected,
     PermissionDenied,
     UnexpectedResponse,
 )
 from .http import TRANSPORT_ERRORS, build_session, connection_error
 from .parsing import error_from_response, parse_retry_after
+from .retry import THROTTLING_STATUSES, Retries, is_idempotent
 
 logger = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 503, 504})
 # A cached token older than this may predate new admin consent: on a permission error it is refreshed once.
 CONSENT_RECHECK_SECONDS = 300
 BATCH_LIMIT = 20
-BACKOFF_BASE = 1.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class GraphClient:
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[None]:
         """Within this block (this thread only), no Retry-After or backoff wait may run past `seconds` from now:
-        a wait that would end later raises GraphThrottled at once instead of sleeping."""
+        a wait that would end later raises at once instead of sleeping (GraphThrottled, or the transient failure)."""
         previous = getattr(self._local, "deadline", None)
         self._local.deadline = self._clock() + seconds
         try:
@@ -101,8 +101,9 @@ class GraphClient:
             raise UnexpectedResponse("expected a JSON object", response.status_code, response.headers.get("request-id"))
         return body
 
-    def post(self, path: str, json: dict | list | None = None, headers: dict | None = None) -> dict | None:
-        response = self.request("POST", path, json=json, headers=headers)
+    def post(self, path: str, json: dict | list | None = None, headers: dict | None = None, *,
+             idempotent: bool | None = None) -> dict | None:
+        response = self.request("POST", path, json=json, headers=headers, idempotent=idempotent)
         if response.status_code == 204 or not response.content:
             return None
         return self._json(response)
@@ -116,14 +117,32 @@ class GraphClient:
         json: dict | list | None = None,
         headers: dict | None = None,
         delta: bool = False,
+        idempotent: bool | None = None,
     ) -> requests.Response:
-        """Send with retries (429/503/504, one token refresh on 401); raise a typed error for any non-2xx."""
+        """Send with retries (see retry.py; one token refresh on 401); raise a typed error for any non-2xx.
+
+        `idempotent` (default: GET, or a POST Graph documents as a read) allows retries after a dropped
+        connection or a 500/502/504; throttling (429/503) is retried for every request."""
         url = self.resolve(path_or_url)
         path = self._path_label(url)
-        attempt = 0
+        if idempotent is None:
+            idempotent = is_idempotent(method, path)
+        retries = self._retries()
         refreshed = False
         while True:
-            response, token = self._send(method, url, path, params=params, json=json, headers=headers)
+            sent = False
+            try:
+                token = self.tokens.acquire_app_token()
+                sent = True
+                response = self._send(method, url, path, token, params=params, json=json, headers=headers)
+            except GraphConnectionError as exc:
+                # A token request that failed never reached Graph: safe to repeat for any request.
+                wait = retries.after_transient() if (idempotent or not sent) else None
+                if wait is None:
+                    raise
+                logger.info("Graph %s %s: %s error; retry %d in %.1fs", method, path, exc.kind, retries.attempt, wait)
+                self._sleep(wait)
+                continue
             status = response.status_code
             if status < 400:
                 return response
@@ -134,16 +153,22 @@ class GraphClient:
                 refreshed = True
                 self.tokens.clear()
                 continue
-            if status in RETRY_STATUSES:
-                wait = self._retry_wait(parse_retry_after(response.headers.get("Retry-After")), attempt, error)
-                logger.info("Graph %s %s throttled (HTTP %s, request-id=%s); retry %d in %.1fs", method, path,
-                            status, error.request_id, attempt + 1, wait)
-                self._sleep(wait)
-                attempt += 1
-                continue
-            logger.warning("Graph %s %s failed: HTTP %s %s request-id=%s", method, path, status, error.code,
-                           error.request_id)
-            raise error
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if status in THROTTLING_STATUSES:
+                wait = retries.after_throttling(retry_after, error)
+                if status == 503:  # Microsoft: retry a 503 over a new HTTP connection
+                    self.session.close()  # drops the idle pooled connections; the next request opens a new one
+            elif idempotent and isinstance(error, GraphUnavailable):
+                wait = retries.after_transient(retry_after)
+            else:
+                wait = None
+            if wait is None:
+                logger.warning("Graph %s %s failed: HTTP %s %s request-id=%s", method, path, status, error.code,
+                               error.request_id)
+                raise error
+            logger.info("Graph %s %s: HTTP %s (request-id=%s); retry %d in %.1fs", method, path, status,
+                        error.request_id, retries.attempt, wait)
+            self._sleep(wait)
 
     def resolve(self, path_or_url: str) -> str:
         """A path relative to /v1.0, or an absolute URL that must lie under the configured graph_url."""
@@ -229,9 +254,10 @@ class GraphClient:
         return results  # type: ignore[return-value]  # every slot is filled, or _batch_chunk raised
 
     def _batch_chunk(self, pending: list[dict], position: dict[str, int], results: list[dict | None]) -> None:
-        attempt = 0
+        retries = self._retries()
+        only_reads = all(str(sub.get("method", "GET")).upper() == "GET" for sub in pending)
         while pending:
-            body = self.post("/$batch", {"requests": pending}) or {}
+            body = self.post("/$batch", {"requests": pending}, idempotent=only_reads) or {}
             answered: dict[str, dict] = {}
             for sub_response in body.get("responses") or []:
                 answered[str(sub_response.get("id"))] = sub_response
@@ -249,37 +275,15 @@ class GraphClient:
                 return
             known = [w for w in waits if w is not None]
             error = GraphError(429, "TooManyRequests", "$batch sub-requests throttled", method="POST", path="/$batch")
-            wait = self._retry_wait(max(known) if known else None, attempt, error)
+            wait = retries.after_throttling(max(known) if known else None, error)
             logger.info("$batch: %d of %d sub-requests throttled; retry %d in %.1fs", len(throttled), len(pending),
-                        attempt + 1, wait)
+                        retries.attempt, wait)
             self._sleep(wait)
-            attempt += 1
             pending = throttled
 
     # -- internals ----------------------------------------------------------------------------------------------
-    def _retry_wait(self, retry_after: float | None, attempt: int, error) -> float:
-        """Seconds to sleep before retry `attempt + 1`, or raise GraphThrottled when that is not allowed."""
-        limit = self.endpoints.max_retry_wait
-        if (retry_after is not None and retry_after > limit) or attempt >= self.endpoints.max_retries:
-            raise GraphThrottled(
-                retry_after, status=error.status, request_id=error.request_id, code=error.code,
-                message=error.message, client_request_id=error.client_request_id, date=error.date,
-                method=error.method, path=error.path,
-            )
-        if retry_after is not None:
-            wait = retry_after
-        else:
-            ceiling = min(limit, BACKOFF_BASE * 2 ** attempt)
-            wait = ceiling / 2 + ceiling / 2 * self._jitter()  # exponential backoff, "equal jitter"
-        deadline = getattr(self._local, "deadline", None)
-        if deadline is not None and self._clock() + wait > deadline:
-            logger.info("Graph %s %s: waiting %.1fs would pass the deadline; giving up", error.method, error.path, wait)
-            raise GraphThrottled(
-                retry_after, status=error.status, request_id=error.request_id, code=error.code,
-                message=error.message, client_request_id=error.client_request_id, date=error.date,
-                method=error.method, path=error.path,
-            )
-        return wait
+    def _retries(self) -> Retries:
+        return Retries(self.endpoints, self._jitter, self._clock, getattr(self._local, "deadline", None))
 
     def _worth_a_fresh_token(self, status: int, error: GraphError, token: AppToken) -> bool:
         """A 401 for an expired/invalid token, or a permission error from a cached token old enough to predate
@@ -290,8 +294,7 @@ class GraphClient:
                     and self._clock() - issued_at > CONSENT_RECHECK_SECONDS)
         return status == 401
 
-    def _send(self, method, url, path, *, params, json, headers) -> tuple[requests.Response, AppToken]:
-        token = self.tokens.acquire_app_token()
+    def _send(self, method, url, path, token: AppToken, *, params, json, headers) -> requests.Response:
         sent_headers = {"Accept": "application/json", "client-request-id": str(uuid.uuid4())}
         sent_headers.update(headers or {})
         sent_headers["Authorization"] = f"Bearer {token.access_token}"
@@ -304,7 +307,7 @@ class GraphClient:
         except TRANSPORT_ERRORS as exc:
             logger.warning("Graph %s %s: %s", method, path, type(exc).__name__)
             raise connection_error(exc, url) from exc
-        return response, token
+        return response
 
     def _path_label(self, url: str) -> str:
         path = urlsplit(url).path

@@ -27,6 +27,9 @@ class GraphEndpoints:
     timeout: float = 30.0
     max_retries: int = 4
     max_retry_wait: float = 120.0
+    # Dropped connections and 500/502/504 on idempotent requests (see retry.py): 3 tries, <= 30 s of waiting.
+    transient_retries: int = 2
+    transient_wait_budget: float = 30.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "authority_host", _strip_slash(self.authority_host))
@@ -35,8 +38,9 @@ class GraphEndpoints:
             parts = urlsplit(getattr(self, name))
             if parts.scheme != "https" or not parts.hostname:
                 raise ValueError(f"{name} must be an https URL, got {getattr(self, name)!r}")
-        if self.timeout <= 0 or self.max_retries < 0 or self.max_retry_wait < 0:
-            raise ValueError("timeout must be > 0; max_retries and max_retry_wait must be >= 0")
+        if self.timeout <= 0 or min(self.max_retries, self.max_retry_wait, self.transient_retries,
+                                    self.transient_wait_budget) < 0:
+            raise ValueError("timeout must be > 0; retry counts and waits must be >= 0")
 
     @property
     def graph_base(self) -> str:

@@ -151,6 +151,11 @@ class PagingLoopDetected(GraphClientError):
         super().__init__(f"Graph paging loop on {path}: a nextLink repeated after {pages} pages; stopped")
 
 
+class GraphUnavailable(GraphError):
+    """500, 502 or 504: a failure on Graph's side that may pass. Raised after the allowed retries of an idempotent
+    request, and at once for a write (which Graph may or may not have applied: the caller decides)."""
+
+
 class GraphThrottled(GraphError):
     """Still throttled after the allowed retries, or asked to wait longer than max_retry_wait."""
 

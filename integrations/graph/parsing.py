@@ -9,9 +9,10 @@ import time
 
 import requests
 
-from .errors import DeltaTokenExpired, GraphError, NotFound, PermissionDenied
+from .errors import DeltaTokenExpired, GraphError, GraphUnavailable, NotFound, PermissionDenied
 
 NO_ROLES_MESSAGE = "either scp or roles claim need to be present in the token"
+UNAVAILABLE_STATUSES = frozenset({500, 502, 504})
 # Compared case-insensitively: directory objects say syncStateNotFound, Outlook says SyncStateNotFound.
 DELTA_EXPIRED_CODES = frozenset({"syncstatenotfound", "resyncrequired", "syncstateinvalid"})
 
@@ -75,4 +76,6 @@ def error_from_response(response: requests.Response, method: str, path: str, *, 
         return PermissionDenied(status, **fields)
     if status == 404:
         return NotFound(status, **fields)
+    if status in UNAVAILABLE_STATUSES:
+        return GraphUnavailable(status, **fields)
     return GraphError(status, **fields)

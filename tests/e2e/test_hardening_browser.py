@@ -2,6 +2,7 @@
 confirmation before disabling an extension."""
 
 import pytest
+from playwright.sync_api import expect
 
 from extensions.models import Extension
 from integrations.models import EntraConnection
@@ -121,8 +122,8 @@ def test_disabling_an_extension_asks_first(sign_in, live_server, admin_user, org
         dialog.dismiss()
 
     page.once("dialog", dismiss)
-    page.get_by_role("button", name="Disable extension 3001").click()
-    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Disable extension 3001").click()  # returns once the dialog was answered
+    expect(page.get_by_role("button", name="Disable extension 3001")).to_be_visible()  # still on the list
     assert questions == ["Disable extension 3001 (Pradeep Gupta)? Calls to it will stop ringing until it is "
                          "enabled again."]
     ext.refresh_from_db()

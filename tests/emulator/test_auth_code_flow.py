@@ -1,10 +1,12 @@
 import hashlib
-import re
+import threading
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import jwt
 import pytest
+from playwright.sync_api import expect
 
 REDIRECT = "http://localhost:8000/sso/microsoft/callback/"
 
@@ -135,24 +137,62 @@ def test_pkce_verifier_is_checked(emulator_clean, make_msal_app, http):
     assert bad.status_code == 400 and bad.json()["error_codes"] == [501481]
 
 
+class _AppPages(BaseHTTPRequestHandler):
+    """The app the browser is sent back to: its callback page loads a stylesheet and an image, like a real one."""
+
+    def do_GET(self):
+        self.server.paths.append(self.path)
+        body = (b'<!DOCTYPE html><html><head><link rel="stylesheet" href="/static/app.css"></head>'
+                b'<body><img src="/static/logo.png" alt="">Signed in</body></html>')
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html" if self.path.startswith("/sso/") else "text/css")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def app_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AppPages)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.mark.e2e
-def test_browser_sign_in(emulator_clean, make_msal_app, browser):
+def test_browser_sign_in(emulator_clean, make_msal_app, browser, app_server):
+    """The redirect back to the app is captured as the browser requests it, whatever answers there.
+
+    page.route() does not see a request that a redirect leads to: the callback goes out to the network. The old
+    version of this test routed every request to the app's origin and took the first one it saw, which was the
+    callback only while nothing listened there; with a server answering (a developer's `make run` on
+    localhost:8000) it caught one of the page's sub-requests instead, a URL without the query, and MSAL said
+    "state mismatch: ... vs None". Here the app really answers, with sub-resources, every time."""
     user = _demo(emulator_clean)
+    redirect = f"http://localhost:{app_server.server_address[1]}/sso/microsoft/callback/"
+    emulator_clean.control("POST", "/_emulator/app/redirect-uris", json={"uri": redirect})
     app = make_msal_app()
-    flow = app.initiate_auth_code_flow(scopes=[], redirect_uri=REDIRECT)
+    flow = app.initiate_auth_code_flow(scopes=[], redirect_uri=redirect)
     context = browser.new_context(ignore_https_errors=True)
     try:
         page = context.new_page()
-        captured = {}
-        page.route(re.compile(r"^http://localhost:8000/.*"),
-                   lambda route: (captured.setdefault("url", route.request.url), route.fulfill(body="ok")))
         page.goto(flow["auth_uri"])
         page.fill("#i0116", user["username"])
         page.fill("#i0118", user["password"])
-        page.click("#idSIButton9")
-        page.wait_for_url(re.compile(r"^http://localhost:8000/.*"))
+        with page.expect_request(lambda r: r.is_navigation_request() and r.url.startswith(redirect + "?")) as sent:
+            page.click("#idSIButton9")
+        expect(page.get_by_text("Signed in")).to_be_visible()  # the app's page loaded, sub-resources and all
+        url = sent.value.url
     finally:
         context.close()
-    params = {k: v[0] for k, v in parse_qs(urlparse(captured["url"]).query).items()}
+    params = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    assert params["state"] == flow["state"]
+    assert app_server.paths[0] == urlparse(url).path + "?" + urlparse(url).query
     result = app.acquire_token_by_auth_code_flow(flow, params)
     assert result["id_token_claims"]["oid"] == user["id"]

@@ -48,6 +48,44 @@ def test_dropped_connection_mid_body(emulator_clean, app_token):
     assert emu.graph("GET", "users?$top=50", token=app_token).status_code == 200
 
 
+def _session_of(emu, user_id):
+    return emu.control("GET", f"/_emulator/presence/{user_id}")["sessions"]
+
+
+def _set_presence(emu, token, user_id):
+    return emu.graph("POST", f"users/{user_id}/presence/setPresence", token=token, json={
+        "sessionId": emu.client_id, "availability": "Busy", "activity": "InACall", "expirationDuration": "PT10M"})
+
+
+def test_reset_closes_the_connection_before_the_request_is_acted_on(emulator_clean, app_token):
+    emu = emulator_clean
+    user_id = emu.tenant["users"][0]["id"]
+    emu.control("POST", "/_emulator/faults", json={"kind": "reset", "path": "/setPresence$", "count": 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        _set_presence(emu, app_token, user_id)
+    assert _session_of(emu, user_id) == {}  # nothing was done
+    assert emu.control("GET", "/_emulator/faults")["faults"][0]["fired"] == 1
+    assert _set_presence(emu, app_token, user_id).status_code == 200
+    assert emu.client_id.lower() in _session_of(emu, user_id)
+
+
+def test_drop_of_an_empty_answer_cuts_the_connection_after_the_action(emulator_clean, app_token):
+    emu = emulator_clean
+    user_id = emu.tenant["users"][0]["id"]
+    emu.control("POST", "/_emulator/faults", json={"kind": "drop", "path": "/setPresence$", "count": 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        _set_presence(emu, app_token, user_id)  # setPresence answers 200 with an empty body
+    assert emu.client_id.lower() in _session_of(emu, user_id)  # done, but the caller cannot know
+
+
+def test_reset_on_a_read(emulator_clean, app_token):
+    emu = emulator_clean
+    emu.control("POST", "/_emulator/faults", json={"kind": "reset", "path": "/users", "count": 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        emu.graph("GET", "users?$top=5", token=app_token)
+    assert emu.graph("GET", "users?$top=5", token=app_token).status_code == 200
+
+
 def test_fraction_and_clear(emulator_clean, app_token):
     emu = emulator_clean
     emu.control("POST", "/_emulator/faults", json={"kind": "429", "path": "/organization", "fraction": 0.5})

@@ -105,22 +105,38 @@ def test_sessions_combine_by_severity(emulator_clean, app_token):
     assert current(emu, app_token, uid) == ("Offline", "Offline")  # the only session was cleared
 
 
+class FakeClock:
+    """Stands in for the emulator's presence clock: time moves only when the test says so (no sleeps, no load
+    dependence: a loaded machine cannot skip a stage)."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def test_available_session_fades_in_stages(emulator_clean, app_token):
     emu = emulator_clean
     config = emu.control("GET", "/_emulator/presence-config")
     assert (config["idle_timeout"], config["away_timeout"]) == (300.0, 300.0)
-    emu.control("POST", "/_emulator/presence-config", json={"idle_timeout": 0.4, "away_timeout": 0.4})
+    clock = FakeClock()
+    emu.server.emulator.state.presence.clock = clock
     uid = signed_out_user(emu)
-    assert set_presence(emu, app_token, uid, "Available", "Available").status_code == 200
+    assert set_presence(emu, app_token, uid, "Available", "Available", duration="PT1H").status_code == 200
+    clock.advance(299)
     assert current(emu, app_token, uid) == ("Available", "Available")
-    time.sleep(0.45)
+    clock.advance(2)  # 301 s without an update
     assert current(emu, app_token, uid) == ("Available", "AvailableInactive")
-    time.sleep(0.4)
+    clock.advance(300)  # 601 s
     assert current(emu, app_token, uid) == ("Away", "Away")
-    assert set_presence(emu, app_token, uid, "Available", "Available").status_code == 200  # keep-alive
+    assert set_presence(emu, app_token, uid, "Available", "Available", duration="PT1H").status_code == 200  # keep-alive
     assert current(emu, app_token, uid) == ("Available", "Available")
-    emu.control("POST", "/_emulator/presence-config", json={"idle_timeout": 0.2, "away_timeout": 0})
-    time.sleep(0.25)
+    emu.control("POST", "/_emulator/presence-config", json={"idle_timeout": 20, "away_timeout": 0})
+    clock.advance(21)
     assert current(emu, app_token, uid) == ("Away", "Away")  # straight to Away
 
 

@@ -18,8 +18,10 @@ from tests.presence.helpers import (
     connect,
     directory_users,
     presence_requests,
+    presence_writes,
     sync_presence,
     teams_presence,
+    user_with,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -45,14 +47,6 @@ def eager_tasks():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
-
-
-def _user_with(emu, availability):
-    """A seeded user whose own Teams state is ``availability`` (the seed cycles through 9 states)."""
-    for user in directory_users(emu, 20):
-        if teams_presence(emu, user["id"])[0] == availability:
-            return user
-    raise AssertionError(f"no seeded user is {availability}")
 
 
 def test_change_in_teams_is_in_the_pbx_after_one_cycle(emu, organization):
@@ -152,7 +146,7 @@ def _event(client, key, number, event, call_id):
 @pytest.fixture
 def pbx(emu, organization, client, eager_tasks, django_capture_on_commit_callbacks):
     connect(emu, organization)
-    user = _user_with(emu, "Available")
+    user = user_with(emu, "Available")
     (extension,) = bind(organization, [user])
     _, key = api_key_create(organization=organization, name="PBX", actor=None)
 
@@ -200,6 +194,34 @@ def test_overlapping_calls_keep_the_user_busy_until_both_end(emu, pbx):
     assert pbx("ended", "call-b")["active_calls"] == 0
     assert teams_presence(emu, pbx.user_id) == ("Available", "Available")
     assert PbxCall.objects.filter(extension=pbx.extension, ended_at__isnull=True).count() == 0
+
+
+def test_resets_before_set_presence_are_retried_by_the_task(emu, pbx):
+    emu.control("POST", "/_emulator/faults", json={"kind": "reset", "path": "/setPresence$", "count": 2})
+    emu.control("DELETE", "/_emulator/requests")
+    pbx("started", "call-1")
+    assert teams_presence(emu, pbx.user_id) == ("Busy", "InACall")
+    assert presence_writes(emu, pbx.user_id) == (3, 0)  # two resets (nothing done), then the set
+
+
+def test_a_clear_whose_answer_was_cut_is_not_an_error(emu, pbx):
+    pbx("started", "call-1")
+    emu.control("POST", "/_emulator/faults", json={"kind": "drop", "path": "/clearPresence$", "count": 1})
+    emu.control("DELETE", "/_emulator/requests")
+    pbx("ended", "call-1")
+    # The first clear was applied and its answer cut; the retry finds no session (404) and is done.
+    assert teams_presence(emu, pbx.user_id) == ("Available", "Available")
+    assert presence_writes(emu, pbx.user_id) == (0, 2)
+    assert ExtensionPresence.objects.get(extension=pbx.extension).teams_session_until is None
+
+
+def test_a_set_whose_answer_was_cut_is_sent_again_harmlessly(emu, pbx):
+    emu.control("POST", "/_emulator/faults", json={"kind": "drop", "path": "/setPresence$", "count": 1})
+    pbx("started", "call-1")
+    assert teams_presence(emu, pbx.user_id) == ("Busy", "InACall")
+    assert ExtensionPresence.objects.get(extension=pbx.extension).teams_session_until is not None
+    pbx("ended", "call-1")
+    assert teams_presence(emu, pbx.user_id) == ("Available", "Available")
 
 
 # --- 1,300 users: exactly two requests ----------------------------------------------------------------------------

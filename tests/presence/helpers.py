@@ -51,3 +51,18 @@ def directory_users(emu, limit=None) -> list[dict]:
         users += [{"id": u["id"], "display_name": u["displayName"]} for u in body["value"]]
         url = body.get("@odata.nextLink")
     return users[:limit] if limit else users
+
+
+def presence_writes(emu, user_id) -> tuple[int, int]:
+    """How many setPresence and clearPresence requests the emulator received for this user."""
+    by_path = emu.request_counts()["by_path"]
+    return (by_path.get(f"POST /v1.0/users/{user_id}/presence/setPresence", 0),
+            by_path.get(f"POST /v1.0/users/{user_id}/presence/clearPresence", 0))
+
+
+def user_with(emu, availability) -> dict:
+    """A seeded user whose own Teams state is ``availability`` (the seed cycles through 9 states)."""
+    for user in directory_users(emu, 20):
+        if teams_presence(emu, user["id"])[0] == availability:
+            return user
+    raise AssertionError(f"no seeded user is {availability}")

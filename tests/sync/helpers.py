@@ -1,7 +1,7 @@
 """Helpers for user-sync tests: directory changes through the emulator's control API, and expectations."""
 
 from extensions.models import Extension
-from integrations.sync.models import SyncEvent
+from integrations.sync.models import SyncEvent, UserSyncSettings
 
 USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled,userType,jobTitle,department"
 
@@ -36,3 +36,12 @@ def new_user(emu, name: str, **props) -> dict:
 def removal_events(run) -> list[SyncEvent]:
     return [e for e in run.events.filter(action__in=["disabled", "deleted"])
             if not e.reason.startswith("Not applied")]
+
+
+def settings_of(organization, **fields) -> UserSyncSettings:
+    """The organization's user sync settings with `fields` changed (and saved)."""
+    settings, _ = UserSyncSettings.objects.get_or_create(organization=organization)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.save()
+    return settings

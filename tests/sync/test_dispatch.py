@@ -118,7 +118,10 @@ def test_heartbeat_keeps_a_waiting_run_alive():
     run = SyncRun.objects.create(organization=organization, kind="users", trigger="manual", status="running",
                                  heartbeat_at=old)
     with Heartbeat(run.pk, interval=0.05):
-        time.sleep(0.3)
+        deadline = time.monotonic() + 30
+        while SyncRun.objects.get(pk=run.pk).heartbeat_at <= old + timedelta(minutes=59):  # wait for a beat
+            assert time.monotonic() < deadline, "no heartbeat within 30 s"
+            time.sleep(0.02)
     run.refresh_from_db()
     assert run.heartbeat_at > old + timedelta(minutes=59)
     assert reap_stale_runs() == 0

@@ -3,20 +3,12 @@
 import pytest
 
 from extensions.models import Extension, ExtensionGroup
-from integrations.sync.models import DeltaCursor, SyncRun, UserSyncSettings
+from integrations.sync.models import DeltaCursor, SyncRun
 from integrations.sync.runs import run_approve, run_reject
 from integrations.sync.users import graph_reads
-from tests.sync.helpers import active_synced, directory_users, in_scope_ids, new_user, removal_events
+from tests.sync.helpers import active_synced, directory_users, in_scope_ids, new_user, removal_events, settings_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def settings_of(organization, **fields) -> UserSyncSettings:
-    settings, _ = UserSyncSettings.objects.get_or_create(organization=organization)
-    for name, value in fields.items():
-        setattr(settings, name, value)
-    settings.save()
-    return settings
 
 
 def test_first_sync_all_users_creates_members_with_enabled_accounts(emu, sync, organization):

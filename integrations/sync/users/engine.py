@@ -291,8 +291,10 @@ class UserSync:
         return True
 
     def _synced_count(self) -> int:
-        return Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA) \
-            .exclude(sync_state=REMOVED).count()
+        """What the deletion threshold is a share of: active synced extensions. Disabled ones (removed earlier, or
+        kept for disabled accounts) must not raise the limit, or repeated runs could remove more than it allows."""
+        return Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA,
+                                        status=Extension.Status.ACTIVE).exclude(sync_state=REMOVED).count()
 
     # -- numbers ---------------------------------------------------------------------------------------------
     def _number_book(self) -> NumberBook:
