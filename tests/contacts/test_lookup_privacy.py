@@ -5,7 +5,7 @@ import pytest
 
 from contacts.selectors import caller_id_lookup
 from organizations.api_keys import key_generate, key_hash
-from organizations.models import OrganizationApiKey
+from organizations.models import ApiScope, OrganizationApiKey
 from tests.contacts.factories import add_contacts, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,8 @@ def test_a_colleagues_contact_never_names_the_caller(organization, people):
 
 def test_the_pbx_api_keeps_personal_contacts_private(client, organization, people):
     key, prefix = key_generate()
-    OrganizationApiKey.objects.create(organization=organization, name="PBX", prefix=prefix, key_hash=key_hash(key))
+    OrganizationApiKey.objects.create(organization=organization, name="PBX", prefix=prefix, key_hash=key_hash(key),
+                                      scopes=[ApiScope.CALLER_ID, ApiScope.CALLER_ID_PERSONAL])
 
     def lookup(**params):
         return client.get("/api/pbx/lookup", params, HTTP_AUTHORIZATION=f"Bearer {key}")
