@@ -15,9 +15,6 @@ from integrations.graph import (
     PermissionDenied,
 )
 
-# AADSTS codes that mean the stored credential will keep failing until an admin changes something.
-CREDENTIAL_REJECTED_CODES = frozenset({7000215, 7000222, 700016, 700027, 90002, 900023, 7000218, 700023})
-
 
 @dataclass(frozen=True)
 class Explanation:
@@ -27,68 +24,64 @@ class Explanation:
     credential_rejected: bool = False
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What an AADSTS code means for the admin; {tenant_id}, {client_id} and {code} are filled in."""
+
+    check: str
+    message: str
+    fix: str
+    credential_rejected: bool = True
+
+
+_TENANT_NOT_FOUND = _Known(
+    "authority", "Tenant “{tenant_id}” was not found in Microsoft Entra ID (AADSTS{code}).",
+    "Check the Tenant ID: copy the Directory (tenant) ID from the app registration's Overview page, or use a "
+    "verified domain of your tenant such as contoso.onmicrosoft.com.")
+_CLOCK_WRONG = _Known(
+    "credentials", "Microsoft Entra says the sign-in assertion is outside its valid time range (AADSTS{code}): this "
+    "server's clock is wrong.", "Synchronize the server's clock (NTP), then test again.", credential_rejected=False)
+_NO_CREDENTIAL = _Known(
+    "credentials", "Microsoft Entra expected a client secret or certificate and did not get one (AADSTS{code}).",
+    "Enter a client secret or a certificate and save.")
+
+KNOWN_AADSTS_CODES: dict[int, _Known] = {
+    90002: _TENANT_NOT_FOUND,
+    900023: _TENANT_NOT_FOUND,
+    700016: _Known(
+        "credentials", "No application with Client ID {client_id} exists in tenant {tenant_id} (AADSTS700016).",
+        "Copy the Application (client) ID from the app registration's Overview page (not the Object ID), and make "
+        "sure the Tenant ID is the tenant where the app is registered."),
+    7000215: _Known(
+        "credentials", "Microsoft Entra rejected the client secret: the value is wrong (AADSTS7000215).",
+        "Enter the secret's Value, not its Secret ID. In Certificates & secrets the Value is shown only right after "
+        "the secret is created; if you no longer have it, create a new client secret and enter its Value."),
+    7000222: _Known(
+        "credentials", "The client secret has expired (AADSTS7000222). Syncs are paused until a valid credential is "
+        "saved.", "In the app registration, open Certificates & secrets, create a new client secret (or upload a "
+        "certificate), enter it here and save."),
+    700027: _Known(
+        "credentials", "Microsoft Entra rejected the certificate: the signature is invalid or the certificate is not "
+        "registered on the app (AADSTS700027).", "Upload this certificate's public part (.cer/.pem) to the app under "
+        "Certificates & secrets, and make sure the private key entered here belongs to that certificate."),
+    700024: _CLOCK_WRONG,
+    700025: _CLOCK_WRONG,
+    7000218: _NO_CREDENTIAL,
+    700023: _NO_CREDENTIAL,
+}
+
+
 def explain_authentication_failure(exc: AuthenticationFailed, *, tenant_id: str, client_id: str) -> Explanation:
     code = exc.aadsts_code
-    reference = _reference(exc)
-    if code in (90002, 900023):
-        return Explanation(
-            "authority",
-            f"Tenant “{tenant_id}” was not found in Microsoft Entra ID (AADSTS{code}).",
-            "Check the Tenant ID: copy the Directory (tenant) ID from the app registration's Overview page, "
-            "or use a verified domain of your tenant such as contoso.onmicrosoft.com.",
-            credential_rejected=True,
-        )
-    if code == 700016:
-        return Explanation(
-            "credentials",
-            f"No application with Client ID {client_id} exists in tenant {tenant_id} (AADSTS700016).",
-            "Copy the Application (client) ID from the app registration's Overview page (not the Object ID), and "
-            "make sure the Tenant ID is the tenant where the app is registered.",
-            credential_rejected=True,
-        )
-    if code == 7000215:
-        return Explanation(
-            "credentials",
-            "Microsoft Entra rejected the client secret: the value is wrong (AADSTS7000215).",
-            "Enter the secret's Value, not its Secret ID. In Certificates & secrets the Value is shown only right "
-            "after the secret is created; if you no longer have it, create a new client secret and enter its Value.",
-            credential_rejected=True,
-        )
-    if code == 7000222:
-        return Explanation(
-            "credentials",
-            "The client secret has expired (AADSTS7000222). Syncs are paused until a valid credential is saved.",
-            "In the app registration, open Certificates & secrets, create a new client secret (or upload a "
-            "certificate), enter it here and save.",
-            credential_rejected=True,
-        )
-    if code == 700027:
-        return Explanation(
-            "credentials",
-            "Microsoft Entra rejected the certificate: the signature is invalid or the certificate is not "
-            "registered on the app (AADSTS700027).",
-            "Upload this certificate's public part (.cer/.pem) to the app under Certificates & secrets, and make "
-            "sure the private key entered here belongs to that certificate.",
-            credential_rejected=True,
-        )
-    if code in (700024, 700025):
-        return Explanation(
-            "credentials",
-            f"Microsoft Entra says the sign-in assertion is outside its valid time range (AADSTS{code}): "
-            "this server's clock is wrong.",
-            "Synchronize the server's clock (NTP), then test again.",
-        )
-    if code in (7000218, 700023):
-        return Explanation(
-            "credentials",
-            f"Microsoft Entra expected a client secret or certificate and did not get one (AADSTS{code}).",
-            "Enter a client secret or a certificate and save.",
-            credential_rejected=True,
-        )
+    known = KNOWN_AADSTS_CODES.get(code)
+    if known is not None:
+        values = {"tenant_id": tenant_id, "client_id": client_id, "code": code}
+        return Explanation(known.check, known.message.format(**values), known.fix.format(**values),
+                           credential_rejected=known.credential_rejected)
     code_text = f" (AADSTS{code})" if code else ""
     return Explanation(
         "credentials",
-        f"Microsoft Entra refused to issue a token: {exc.error}{code_text}.{reference}",
+        f"Microsoft Entra refused to issue a token: {exc.error}{code_text}.{_reference(exc)}",
         "Check the Tenant ID, Client ID and credential; if they are right, give the correlation id to Microsoft "
         "support.",
     )

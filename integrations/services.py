@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from integrations.connection_test import ConnectionTestOutcome, connection_test
+from integrations.connection_check import ConnectionCheckOutcome, connection_check
 from integrations.graph import forget_client
 from integrations.models import GUID_RE, EntraConnection
 from organizations.audit import audit_record, field_changes
@@ -116,13 +116,13 @@ def _save_progress(connection_id: int, checks: list[dict]) -> None:
     EntraConnection.objects.filter(pk=connection_id).update(test_progress=checks)
 
 
-def connection_test_run(*, connection: EntraConnection, actor=None) -> ConnectionTestOutcome:
+def connection_test_run(*, connection: EntraConnection, actor=None) -> ConnectionCheckOutcome:
     """Run Test Connection (in a worker, or an operator's command) and store its outcome as the connection's status.
 
     Each check is saved as it completes, for the page to show; Retry-After waits end at CONNECTION_TEST_DEADLINE.
     """
     try:
-        outcome = connection_test(connection, deadline=settings.CONNECTION_TEST_DEADLINE,
+        outcome = connection_check(connection, deadline=settings.CONNECTION_TEST_DEADLINE,
                                   on_check=lambda checks: _save_progress(connection.pk, checks))
     except BaseException:
         EntraConnection.objects.filter(pk=connection.pk).update(test_started_at=None)

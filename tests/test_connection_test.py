@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from integrations.connection_client import graph_endpoints
 from integrations.graph import clear_clients
-from integrations.graph.testing import mock_entra, openid_configuration, openid_configuration_url, token_url
 from integrations.models import EntraConnection
 from integrations.services import connection_test_run
 from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.graph_mock import mock_entra, openid_configuration, openid_configuration_url, token_url
 
 pytestmark = pytest.mark.django_db
 GRAPH = "https://graph.microsoft.com/v1.0"

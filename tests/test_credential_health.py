@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from integrations import tasks
-from integrations.connection_test import Check, ConnectionTestOutcome
+from integrations.connection_check import Check, ConnectionCheckOutcome
 from integrations.credential_health import credential_health_check, warning_due
 from integrations.models import EntraConnection
 from integrations.status import connection_badge, credential_banners
@@ -27,11 +27,11 @@ def test_warning_thresholds(days, last, expected):
 
 
 def green(connection, now=None, **kwargs):
-    return ConnectionTestOutcome(checks=[Check("credentials", "Credentials accepted", "ok", "ok")])
+    return ConnectionCheckOutcome(checks=[Check("credentials", "Credentials accepted", "ok", "ok")])
 
 
 def rejected(connection, now=None, **kwargs):
-    outcome = ConnectionTestOutcome(checks=[Check("credentials", "Credentials accepted", "fail",
+    outcome = ConnectionCheckOutcome(checks=[Check("credentials", "Credentials accepted", "fail",
                                         "The client secret has expired (AADSTS7000222).")])
     outcome.credential_rejected = True
     return outcome
@@ -47,7 +47,7 @@ def connection(organization, admin_user):
 
 
 def test_warns_admins_once_per_threshold(connection, admin_user):
-    with mock.patch("integrations.services.connection_test", side_effect=green):
+    with mock.patch("integrations.services.connection_check", side_effect=green):
         summary = credential_health_check(connection=connection)
         assert "expiry warning sent (7 days)" in summary
         assert len(mail.outbox) == 1
@@ -62,7 +62,7 @@ def test_warns_admins_once_per_threshold(connection, admin_user):
 
 
 def test_rejected_credential_pauses_syncs_and_shows_banner(connection, admin_client):
-    with mock.patch("integrations.services.connection_test", side_effect=rejected):
+    with mock.patch("integrations.services.connection_check", side_effect=rejected):
         credential_health_check(connection=connection)
     connection.refresh_from_db()
     assert connection.syncs_paused is True
@@ -101,7 +101,7 @@ def test_beat_task_queues_one_check_per_configured_connection(connection):
 
 
 def test_task_and_command_call_the_service(connection, capsys):
-    with mock.patch("integrations.services.connection_test", side_effect=green):
+    with mock.patch("integrations.services.connection_check", side_effect=green):
         assert tasks.check_credentials(connection.pk).startswith("passed")
         assert tasks.check_credentials(999999) == "connection deleted"
         call_command("check_entra_credentials")

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from integrations.connection_client import graph_endpoints
 from integrations.graph import clear_clients
-from integrations.graph.testing import mock_entra
 from integrations.models import EntraConnection
 from integrations.tasks import run_connection_test
 from organizations.models import AuditEntry
 from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.graph_mock import mock_entra
 from tests.test_connection_test import ALL_ROLES, GRAPH, graph_reads
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,14 @@ from integrations.graph import (
     UnexpectedResponse,
     decode_jwt_claims,
 )
-from integrations.graph.testing import (
+from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.graph_mock import (
     fake_jwt,
     mock_entra,
     openid_configuration,
     openid_configuration_url,
     token_url,
 )
-from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 
 MS = GraphEndpoints()
 EMULATOR = GraphEndpoints(authority_host="https://127.0.0.1:8443", graph_url="https://127.0.0.1:8443")

@@ -6,8 +6,8 @@ import pytest
 import responses
 
 from integrations.graph import AppCredentials, GraphClient, GraphEndpoints, GraphThrottled, UnexpectedResponse
-from integrations.graph.testing import mock_entra
 from tests.graph_payloads import CLIENT, TENANT, load
+from tests.helpers.graph_mock import mock_entra
 
 ENDPOINTS = GraphEndpoints(max_retries=2, max_retry_wait=30)
 BATCH = "https://graph.microsoft.com/v1.0/$batch"

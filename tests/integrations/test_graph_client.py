@@ -23,8 +23,8 @@ from integrations.graph import (
     UnexpectedResponse,
 )
 from integrations.graph.parsing import parse_retry_after
-from integrations.graph.testing import mock_entra, token_url
 from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.graph_mock import mock_entra, token_url
 
 ENDPOINTS = GraphEndpoints(max_retries=3, max_retry_wait=60)
 USERS = "https://graph.microsoft.com/v1.0/users"

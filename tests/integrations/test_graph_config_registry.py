@@ -7,8 +7,8 @@ import pytest
 import responses
 
 from integrations.graph import AppCredentials, GraphEndpoints, clear_clients, forget_client, get_client
-from integrations.graph.testing import mock_entra, token_url
 from tests.graph_payloads import CLIENT, SECRET, TENANT
+from tests.helpers.graph_mock import mock_entra, token_url
 
 EMULATOR = GraphEndpoints(authority_host="https://127.0.0.1:8443", graph_url="https://127.0.0.1:8443/")
 

@@ -7,8 +7,8 @@ import pytest
 import responses
 
 from integrations.graph import AppCredentials, GraphClient, GraphEndpoints, PermissionDenied
-from integrations.graph.testing import mock_entra, token_url
 from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.graph_mock import mock_entra, token_url
 
 ENDPOINTS = GraphEndpoints()
 PRESENCE = "https://graph.microsoft.com/v1.0/communications/getPresencesByUserId"

@@ -16,8 +16,8 @@ from integrations.graph import (
     GraphUnavailable,
 )
 from integrations.graph.retry import is_idempotent
-from integrations.graph.testing import mock_entra, token_url
 from tests.graph_payloads import CLIENT, SECRET, TENANT
+from tests.helpers.graph_mock import mock_entra, token_url
 
 ENDPOINTS = GraphEndpoints(max_retries=3, max_retry_wait=60)
 GRAPH = "https://graph.microsoft.com/v1.0"

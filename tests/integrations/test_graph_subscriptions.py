@@ -23,8 +23,8 @@ from integrations.graph.subscriptions import (
     reauthorize_subscription,
     renew_subscription,
 )
-from integrations.graph.testing import mock_entra
 from tests.graph_payloads import CLIENT, SECRET, TENANT
+from tests.helpers.graph_mock import mock_entra
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graph"
 SUBSCRIPTIONS = "https://graph.microsoft.com/v1.0/subscriptions"

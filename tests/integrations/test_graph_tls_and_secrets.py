@@ -24,8 +24,8 @@ from integrations.graph import (
     PermissionDenied,
 )
 from integrations.graph.http import build_session
-from integrations.graph.testing import app_token_claims, fake_jwt, mock_entra, openid_configuration
 from tests.graph_payloads import CLIENT, SECRET, TENANT
+from tests.helpers.graph_mock import app_token_claims, fake_jwt, mock_entra, openid_configuration
 
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 

@@ -18,8 +18,8 @@ from integrations.graph import (
     PagingLoopDetected,
 )
 from integrations.graph.parsing import parse_retry_after
-from integrations.graph.testing import mock_entra
 from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.graph_mock import mock_entra
 
 ENDPOINTS = GraphEndpoints(max_retries=3, max_retry_wait=60)
 G = "https://graph.microsoft.com/v1.0"

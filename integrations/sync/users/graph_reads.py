@@ -111,7 +111,7 @@ def filter_preview(client: GraphClient, odata_filter: str) -> dict:
 
 def verified_domains(client: GraphClient) -> list[str]:
     """The tenant's verified domains (SSO matches e-mail addresses only in these)."""
-    from integrations.connection_test import verified_domains_from_organization
+    from integrations.connection_check import verified_domains_from_organization
 
     return verified_domains_from_organization(client.get("/organization", params={"$select": "id,verifiedDomains"}))
 

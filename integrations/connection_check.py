@@ -43,7 +43,7 @@ class Check:
 
 
 @dataclass
-class ConnectionTestOutcome:
+class ConnectionCheckOutcome:
     checks: list[Check] = field(default_factory=list)
     credential_rejected: bool = False
     graph_secret_expires_at: datetime | None = None
@@ -70,12 +70,12 @@ class ConnectionTestOutcome:
         return [asdict(check) for check in self.checks]
 
 
-def connection_test(connection: EntraConnection, *, now: datetime | None = None, on_check=None,
-                    deadline: float | None = None) -> ConnectionTestOutcome:
+def connection_check(connection: EntraConnection, *, now: datetime | None = None, on_check=None,
+                    deadline: float | None = None) -> ConnectionCheckOutcome:
     """Run every check. `on_check(checks_so_far)` is called after each check; `deadline` (seconds) bounds the
     Retry-After waits of the whole test."""
     now = now or timezone.now()
-    outcome = ConnectionTestOutcome(on_check=on_check)
+    outcome = ConnectionCheckOutcome(on_check=on_check)
     client = graph_client_for(connection)
     client.clear_token_cache()  # consent may have changed since the cached token was issued
     if deadline is None:
@@ -84,7 +84,7 @@ def connection_test(connection: EntraConnection, *, now: datetime | None = None,
         return _run_checks(outcome, connection, client, now)
 
 
-def _run_checks(outcome: ConnectionTestOutcome, connection: EntraConnection, client, now: datetime):
+def _run_checks(outcome: ConnectionCheckOutcome, connection: EntraConnection, client, now: datetime):
     try:
         token = client.acquire_app_token()
     except AuthenticationFailed as exc:
@@ -112,7 +112,7 @@ def _run_checks(outcome: ConnectionTestOutcome, connection: EntraConnection, cli
     return outcome
 
 
-def _token_refused(outcome: ConnectionTestOutcome, connection: EntraConnection, exc: AuthenticationFailed) -> None:
+def _token_refused(outcome: ConnectionCheckOutcome, connection: EntraConnection, exc: AuthenticationFailed) -> None:
     explanation = explain_authentication_failure(exc, tenant_id=connection.tenant_id, client_id=connection.client_id)
     outcome.credential_rejected = explanation.credential_rejected
     if explanation.check == "authority":
@@ -123,7 +123,7 @@ def _token_refused(outcome: ConnectionTestOutcome, connection: EntraConnection, 
     outcome.add("credentials", "Credentials accepted", FAIL, explanation.message, explanation.fix)
 
 
-def _check_clock(outcome: ConnectionTestOutcome, access_token: str, now: datetime) -> None:
+def _check_clock(outcome: ConnectionCheckOutcome, access_token: str, now: datetime) -> None:
     issued_at = decode_jwt_claims(access_token).get("iat")
     if not isinstance(issued_at, (int, float)):
         return
@@ -137,7 +137,7 @@ def _check_clock(outcome: ConnectionTestOutcome, access_token: str, now: datetim
                     "Synchronize the server's clock (NTP): token validation and certificate sign-in depend on it.")
 
 
-def _check_permissions(outcome: ConnectionTestOutcome, connection: EntraConnection, roles: set[str]) -> None:
+def _check_permissions(outcome: ConnectionCheckOutcome, connection: EntraConnection, roles: set[str]) -> None:
     required = {p.name for p in required_permissions(connection)}
     if not roles:
         outcome.add("consent", "Admin consent", FAIL,
@@ -160,7 +160,7 @@ def _check_permissions(outcome: ConnectionTestOutcome, connection: EntraConnecti
             outcome.add(key, label, SKIP, "Not granted; not needed by the features you enabled.")
 
 
-def _check_graph_reads(outcome: ConnectionTestOutcome, client) -> None:
+def _check_graph_reads(outcome: ConnectionCheckOutcome, client) -> None:
     try:
         organization = client.get("/organization", params={"$select": "id,displayName,verifiedDomains"})
         tenants = organization.get("value") or []
@@ -197,7 +197,7 @@ def redirect_uris_from_application(app: dict) -> list[str]:
     return [uri for uri in uris or [] if isinstance(uri, str)]
 
 
-def _check_expiry(outcome: ConnectionTestOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
+def _check_expiry(outcome: ConnectionCheckOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
     label = "Credential expiry"
     app, app_error = None, None
     if BY_NAME["Application.Read.All"].granted(roles):
@@ -245,7 +245,7 @@ def _parse_graph_datetime(value) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _expiry_result(outcome: ConnectionTestOutcome, expires_at: datetime | None, now: datetime, source: str) -> None:
+def _expiry_result(outcome: ConnectionCheckOutcome, expires_at: datetime | None, now: datetime, source: str) -> None:
     label = "Credential expiry"
     if expires_at is None:
         outcome.add("expiry", label, WARN, "The credential's expiry date is unknown.")

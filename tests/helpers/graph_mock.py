@@ -12,7 +12,7 @@ import itertools
 import json
 import time
 
-from .config import GraphEndpoints
+from integrations.graph.config import GraphEndpoints
 
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 
