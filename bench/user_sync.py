@@ -60,10 +60,9 @@ def measure_floor(organization) -> dict:
 
     from extensions.models import Extension
     from integrations.connection_client import graph_client_for
+    from integrations.graph.users import user_pages
     from integrations.sync.bulk import insert_rows
     from integrations.sync.users.apply import CREATE_COLUMNS
-    from integrations.sync.users.graph_reads import PAGE_SIZE
-    from integrations.sync.users.mapping import USER_SELECT
 
     FLOOR_COLUMNS = [c if c != "organization" else "organization_id" for c in CREATE_COLUMNS]
     client = graph_client_for(organization.entra_connection)
@@ -71,12 +70,11 @@ def measure_floor(organization) -> dict:
     number = 100000
     started = time.perf_counter()
     now = timezone.now()
-    for page in client.iter_pages("/users", params={"$select": USER_SELECT, "$top": PAGE_SIZE}):
+    for page in user_pages(client):  # the product's typed reads of the same pages
         rows = []
         for user in page:
-            rows.append((organization.pk, "entra", user["id"], str(number), "active", "synced", "", None, now, now,
-                         now, user["displayName"], "", "", user["mail"] or "", "", "", "", "",
-                         user["userPrincipalName"]))
+            rows.append((organization.pk, "entra", user.id, str(number), "active", "synced", "", None, now, now,
+                         now, user.display_name, "", "", user.mail, "", "", "", "", user.user_principal_name))
             number += 1
         insert_rows(Extension, FLOOR_COLUMNS, rows)  # the same set-based insert the sync uses
     return {"seconds": time.perf_counter() - started}

@@ -40,7 +40,7 @@ def main() -> int:
         setup_django(args.database_url, tenant)
         from extensions.models import Extension
         from integrations.connection_client import graph_client_for
-        from integrations.sync.users.graph_reads import filter_preview
+        from integrations.graph.users import filter_preview
 
         groups = {g["displayName"]: g["id"] for g in _groups(tenant)}
         scopes = {
@@ -60,7 +60,8 @@ def main() -> int:
             if fields.get("scope") == "filter":
                 preview = filter_preview(client, fields["custom_filter"])
                 settings = organization.user_sync_settings
-                settings.filter_check = {"status": "valid", "filter": fields["custom_filter"], **preview}
+                settings.filter_check = {"status": "valid", "filter": fields["custom_filter"],
+                                         "advanced": preview.advanced, "count": preview.count}
                 settings.save()
             first, second = run_once(organization), run_once(organization)
             synced = Extension.objects.filter(organization=organization, status="active").count()

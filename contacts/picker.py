@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from contacts.sync.read import default_folder_probe_url, folders_url, run_batch
+from integrations.graph.contacts import DEFAULT_FOLDER, default_folder_probe_url, folders_url, run_batch
+from integrations.graph.users import users_starting_with
 
 SEARCH_LIMIT = 25
 
 
-def _quote(value: str) -> str:
-    return value.replace("'", "''")
-
-
 def mailbox_search(client, query: str) -> list[dict]:
     """Mailboxes whose name or address starts with `query`; shared mailboxes (sign-in disabled) first."""
-    q = _quote(query.strip())
-    params = {"$filter": f"startswith(displayName,'{q}') or startswith(mail,'{q}') or "
-                         f"startswith(userPrincipalName,'{q}')",
-              "$select": "id,displayName,mail,userPrincipalName,accountEnabled", "$top": SEARCH_LIMIT}
-    page = next(client.iter_pages("/users", params=params), [])
-    results = [{"id": u["id"], "name": u.get("displayName") or "", "address": u.get("mail") or
-                u.get("userPrincipalName") or "", "shared": u.get("accountEnabled") is False}
-               for u in page if u.get("id") and (u.get("mail") or u.get("userPrincipalName"))]
+    results = [{"id": u.id, "name": u.display_name, "address": u.mail or u.user_principal_name,
+                "shared": not u.account_enabled}
+               for u in users_starting_with(client, query, SEARCH_LIMIT) if u.mail or u.user_principal_name]
     return sorted(results, key=lambda r: (not r["shared"], r["name"].casefold()))
 
 
@@ -35,11 +27,10 @@ def mailbox_folder_list(client, mailbox_id: str) -> list[dict]:
                               "must not be excluded by an application access policy.")
         if not answer.ok:
             raise PickerError(answer.message)
-    default_id = next((f.get("parentFolderId") for f in top.items if f.get("parentFolderId")), None)
-    if default_id is None and probe.items:
-        default_id = probe.items[0].get("parentFolderId")
-    folders = [{"id": default_id or "contacts", "name": "Contacts"}]
-    folders += [{"id": f["id"], "name": f.get("displayName") or ""} for f in top.items if f.get("id")]
+    subfolders = top.folders()
+    default_id = next((f.parent_id for f in subfolders if f.parent_id), None) or probe.parent_folder_id()
+    folders = [{"id": default_id or DEFAULT_FOLDER, "name": "Contacts"}]
+    folders += [{"id": f.id, "name": f.name} for f in subfolders]
     return folders
 
 

@@ -1,13 +1,13 @@
 """Test Connection: every check an admin needs, each with its own result, message and fix.
 
 Checks, in order: authority reachable and tenant found; credentials accepted (a fresh app token through MSAL);
-server clock; each Graph permission granted (from the token's roles); Graph reads (/organization and
-/users?$top=1); credential expiry (Graph's /applications when permitted, else the date the admin entered).
+server clock; each Graph permission granted (from the token's roles); Graph reads (the organization and one
+user); credential expiry (from the app registration when permitted, else the date the admin entered).
 """
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -22,8 +22,11 @@ from integrations.graph import (
     AuthorityError,
     GraphClientError,
     GraphConnectionError,
+    applications,
     decode_jwt_claims,
 )
+from integrations.graph.organization import read_tenant
+from integrations.graph.users import any_user_readable
 from integrations.models import EntraConnection, calendar_days_between
 from integrations.permissions import BY_NAME, PERMISSIONS, required_permissions
 from integrations.status import EXPIRY_WARNING_DAYS
@@ -162,49 +165,29 @@ def _check_permissions(outcome: ConnectionCheckOutcome, connection: EntraConnect
 
 def _check_graph_reads(outcome: ConnectionCheckOutcome, client) -> None:
     try:
-        organization = client.get("/organization", params={"$select": "id,displayName,verifiedDomains"})
-        tenants = organization.get("value") or []
-        outcome.verified_domains = verified_domains_from_organization(organization)
-        tenant_name = (tenants[0].get("displayName") or "") if tenants else ""
-        outcome.add("graph:organization", "Read the organization", OK, f"Organization: {tenant_name or 'unnamed'}.")
+        tenant = read_tenant(client)
+        outcome.verified_domains = tenant.verified_domains
+        outcome.add("graph:organization", "Read the organization", OK,
+                    f"Organization: {tenant.display_name or 'unnamed'}.")
     except GraphClientError as exc:
-        message, fix = explain_graph_failure(exc, what="Reading the organization (/organization)")
+        message, fix = explain_graph_failure(exc, what="Reading the organization")
         outcome.add("graph:organization", "Read the organization", FAIL, message, fix)
     try:
-        users = client.get("/users", params={"$top": "1", "$select": "id,displayName"})
-        outcome.add("graph:users", "Read users", OK,
-                    "Users can be read." if users.get("value") else "Users can be read (the directory is empty).")
+        found = any_user_readable(client)
+        outcome.add("graph:users", "Read users",
+                    OK, "Users can be read." if found else "Users can be read (the directory is empty).")
     except GraphClientError as exc:
-        message, fix = explain_graph_failure(exc, what="Reading users (/users)")
+        message, fix = explain_graph_failure(exc, what="Reading users")
         outcome.add("graph:users", "Read users", FAIL, message, fix)
-
-
-def verified_domains_from_organization(body: dict) -> list[str]:
-    """The verified domain names (lower case, sorted, unique) in a Graph /organization answer (list or entity)."""
-    tenants = body.get("value") if isinstance(body.get("value"), list) else [body]
-    names = set()
-    for tenant in tenants:
-        for domain in (tenant.get("verifiedDomains") or []) if isinstance(tenant, dict) else []:
-            name = domain.get("name") if isinstance(domain, dict) else None
-            if isinstance(name, str) and name.strip():
-                names.add(name.strip().lower())
-    return sorted(names)
-
-
-def redirect_uris_from_application(app: dict) -> list[str]:
-    """web.redirectUris of a Graph application (the platform the portal's SSO callbacks use)."""
-    uris = (app.get("web") or {}).get("redirectUris") if isinstance(app.get("web"), dict) else None
-    return [uri for uri in uris or [] if isinstance(uri, str)]
 
 
 def _check_expiry(outcome: ConnectionCheckOutcome, connection: EntraConnection, client, roles: set[str], now: datetime):
     label = "Credential expiry"
     app, app_error = None, None
-    if BY_NAME["Application.Read.All"].granted(roles):
+    if BY_NAME[applications.READ_PERMISSION].granted(roles):
         try:
-            app = client.get(f"/applications(appId='{connection.client_id}')",
-                             params={"$select": "displayName,passwordCredentials,keyCredentials,web"})
-            outcome.app_redirect_uris = redirect_uris_from_application(app)
+            app = applications.read_app_registration(client, connection.client_id)
+            outcome.app_redirect_uris = app.redirect_uris
         except GraphClientError as exc:
             app_error = exc
     if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE:
@@ -215,7 +198,7 @@ def _check_expiry(outcome: ConnectionCheckOutcome, connection: EntraConnection, 
         outcome.add("expiry", label, WARN, message, "Enter the secret's expiry date so you are warned in time.")
         return
     if app is not None:
-        expires_at = _secret_expiry_from_graph(app.get("passwordCredentials") or [], connection.client_secret)
+        expires_at = app.secret_expiry(connection.client_secret)
         if expires_at is not None:
             outcome.graph_secret_expires_at = expires_at
             _expiry_result(outcome, expires_at, now, "read from Microsoft Entra")
@@ -225,24 +208,6 @@ def _check_expiry(outcome: ConnectionCheckOutcome, connection: EntraConnection, 
         return
     outcome.add("expiry", label, WARN, "The secret's expiry date is unknown.",
                 "Enter the expiry date shown in Entra when you created the secret, or grant Application.Read.All.")
-
-
-def _secret_expiry_from_graph(credentials: list[dict], secret: str) -> datetime | None:
-    """The end date of the stored secret: Graph's `hint` is the secret's first three characters."""
-    matching = [c for c in credentials if c.get("hint") and secret.startswith(c["hint"])] or credentials
-    dates = [_parse_graph_datetime(c.get("endDateTime")) for c in matching]
-    dates = [d for d in dates if d is not None]
-    return min(dates) if dates else None
-
-
-def _parse_graph_datetime(value) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _expiry_result(outcome: ConnectionCheckOutcome, expires_at: datetime | None, now: datetime, source: str) -> None:

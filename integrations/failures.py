@@ -112,6 +112,12 @@ def explain_connection_failure(exc: GraphConnectionError) -> Explanation:
 
 def explain_graph_failure(exc: GraphClientError, *, what: str) -> tuple[str, str]:
     """Message and fix for a failed Graph read (`what` says which, e.g. "Reading users")."""
+    if isinstance(exc, PermissionDenied) and exc.permission:
+        return (
+            f"{exc.action or what} was refused: the app lacks the application permission {exc.permission}.",
+            f"In the app registration add Microsoft Graph > Application permissions > {exc.permission} and click "
+            "“Grant admin consent”.",
+        )
     if isinstance(exc, PermissionDenied):
         return (
             f"{what} was refused: the app lacks the application permission for it ({exc.code}).",

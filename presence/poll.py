@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from extensions.models import Extension
 from integrations.graph import PermissionDenied
+from integrations.graph import presence as graph_presence
 from integrations.sync.failures import MissingPermission
 from integrations.sync.models import SyncEvent
-from presence import teams
 from presence.mapping import UNKNOWN, mapping_table, pbx_state_for
 from presence.models import ExtensionPresence, PresenceSettings
 from presence.selectors import pollable_extensions, writeback_allowed
@@ -75,14 +75,14 @@ def _poll(ctx, settings: PresenceSettings) -> None:
     table = mapping_table(settings.mapping)
     targets = pollable_extensions(ctx.organization)
     ctx.add(users=len(targets))
-    pacer = teams.Pacer(clock=time.monotonic, sleep=time.sleep)
+    pacer = graph_presence.Pacer(clock=time.monotonic, sleep=time.sleep)
     for chunk_targets in _chunked(targets):
         pacer.wait()
         try:
-            observed = teams.presences_by_user_id(ctx.client, [oid for _, oid in chunk_targets])
+            observed = graph_presence.presences_by_user_id(ctx.client, [oid for _, oid in chunk_targets])
         except PermissionDenied as exc:
-            permissions_record(organization=ctx.organization, missing=[teams.READ_PERMISSION])
-            raise MissingPermission(teams.READ_PERMISSION, "Reading Teams presence", exc) from exc
+            permissions_record(organization=ctx.organization, missing=[graph_presence.READ_PERMISSION])
+            raise MissingPermission(graph_presence.READ_PERMISSION, "Reading Teams presence", exc) from exc
         _apply(ctx, chunk_targets, observed, table)
     PresenceSettings.objects.filter(organization=ctx.organization).update(last_poll_at=timezone.now())
 
@@ -94,15 +94,15 @@ def _check_permissions(ctx, settings: PresenceSettings, *, writeback: bool) -> N
     """
     def missing_from(roles: set[str]) -> list[str]:
         missing = []
-        if settings.reads_teams and not roles & {teams.READ_PERMISSION, teams.WRITE_PERMISSION}:
-            missing.append(teams.READ_PERMISSION)
-        if writeback and teams.WRITE_PERMISSION not in roles:
-            missing.append(teams.WRITE_PERMISSION)
+        if settings.reads_teams and not roles & {graph_presence.READ_PERMISSION, graph_presence.WRITE_PERMISSION}:
+            missing.append(graph_presence.READ_PERMISSION)
+        if writeback and graph_presence.WRITE_PERMISSION not in roles:
+            missing.append(graph_presence.WRITE_PERMISSION)
         return missing
 
-    missing = missing_from(teams.granted_roles(ctx.client))
+    missing = missing_from(graph_presence.granted_roles(ctx.client))
     if missing:
-        missing = missing_from(teams.granted_roles(ctx.client, fresh=True))
+        missing = missing_from(graph_presence.granted_roles(ctx.client, fresh=True))
     if sorted(missing) != sorted(settings.missing_permissions or ()) or settings.permissions_checked_at is None:
         permissions_record(organization=ctx.organization, missing=missing)
         settings.missing_permissions = sorted(missing)
@@ -113,8 +113,8 @@ def _check_permissions(ctx, settings: PresenceSettings, *, writeback: bool) -> N
 
 
 def _chunked(targets):
-    for start in range(0, len(targets), teams.MAX_IDS_PER_REQUEST):
-        yield targets[start:start + teams.MAX_IDS_PER_REQUEST]
+    for start in range(0, len(targets), graph_presence.MAX_IDS_PER_REQUEST):
+        yield targets[start:start + graph_presence.MAX_IDS_PER_REQUEST]
 
 
 def _apply(ctx, chunk_targets, observed, table) -> None:

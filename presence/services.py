@@ -11,11 +11,11 @@ from django.utils import timezone
 from extensions.models import Extension
 from integrations.connection_client import graph_client_for
 from integrations.graph import GraphClientError, NotFound, PermissionDenied
+from integrations.graph import presence as graph_presence
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind
 from integrations.sync.quarantine import schedule_for
 from organizations.audit import audit_record, field_changes
-from presence import teams
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 from presence.selectors import MAX_CALL_AGE, extensions_with_sessions_due, open_calls, writeback_connection
 
@@ -123,7 +123,7 @@ def call_presence_reconcile(*, extension_id: int, client, session_id: str, now=N
     try:
         return _reconcile(extension, client, session_id, now)
     except PermissionDenied:
-        permissions_record(organization=extension.organization, missing=[teams.WRITE_PERMISSION])
+        permissions_record(organization=extension.organization, missing=[graph_presence.WRITE_PERMISSION])
         raise
 
 
@@ -136,7 +136,7 @@ def _reconcile(extension: Extension, client, session_id: str, now) -> str:
         user_id = str(extension.entra_object_id)
         if busy and (row.teams_session_until is None or row.teams_session_until - now < RENEW_BEFORE):
             try:
-                teams.set_in_a_call(client, user_id, session_id=session_id, expiration=CALL_SESSION_LENGTH)
+                graph_presence.set_in_a_call(client, user_id, session_id=session_id, expiration=CALL_SESSION_LENGTH)
             except NotFound:  # no Teams license (or the user is gone): nothing to retry
                 logger.info("Teams has no presence for extension %s: its call is not shown in Teams", extension.pk)
                 return "no Teams presence for this user"
@@ -145,7 +145,7 @@ def _reconcile(extension: Extension, client, session_id: str, now) -> str:
         elif not busy and row.teams_session_until is not None:
             if row.teams_session_until > now:
                 try:
-                    teams.clear_session(client, user_id, session_id=session_id)
+                    graph_presence.clear_session(client, user_id, session_id=session_id)
                 except NotFound:  # already gone: expired, or an earlier clear whose answer was lost
                     logger.info("The Teams call session of extension %s was already cleared", extension.pk)
             row.teams_session_until = None

@@ -1,8 +1,8 @@
 """What the Collaboration page's presence section shows (used by its template tag and by the POST view)."""
 
+from integrations.graph import presence as graph_presence
 from integrations.models import EntraConnection
 from integrations.services import connection_for
-from presence import teams
 from presence.forms import PresenceSettingsForm, mapping_choices
 from presence.selectors import presence_settings_for
 
@@ -13,9 +13,9 @@ def missing_permissions(connection: EntraConnection, settings) -> list[str]:
     if settings.permissions_checked_at is None:
         failed = {check.get("key", "").partition(":")[2] for check in (connection.last_test_results or [])
                   if check.get("key", "").startswith("permission:") and check.get("status") == "fail"}
-        missing |= failed & {teams.READ_PERMISSION, teams.WRITE_PERMISSION}
+        missing |= failed & {graph_presence.READ_PERMISSION, graph_presence.WRITE_PERMISSION}
     if not settings.writes_teams:
-        missing.discard(teams.WRITE_PERMISSION)
+        missing.discard(graph_presence.WRITE_PERMISSION)
     return sorted(missing)
 
 
@@ -31,5 +31,5 @@ def collaboration_section_context(request, form: PresenceSettingsForm | None = N
     checked = settings.permissions_checked_at or connection.last_tested_at
     return {"form": form, "settings": settings, "connection": connection, "mapping_rows": rows,
             "missing_permissions": missing_permissions(connection, settings), "permissions_checked_at": checked,
-            "read_permission": teams.READ_PERMISSION, "write_permission": teams.WRITE_PERMISSION,
+            "read_permission": graph_presence.READ_PERMISSION, "write_permission": graph_presence.WRITE_PERMISSION,
             **mapping_choices()}

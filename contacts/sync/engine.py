@@ -19,13 +19,20 @@ from contacts.models import ContactSettings, FolderSyncState, MailboxSyncState
 from contacts.sync.apply import apply_page, delete_folder_contacts, delete_unseen, existing_fingerprints
 from contacts.sync.folders import mailbox_folders
 from contacts.sync.plan import page_source_ids, plan_page
-from contacts.sync.read import BATCH_SIZE, PAGE_SIZE, PER_MAILBOX, SubResult, folder_delta_url, run_batch
 from contacts.sync.scope import cursor_key, forget_cursors, sync_mailbox_states
+from integrations.graph.contacts import (
+    BATCH_SIZE,
+    PAGE_SIZE,
+    PER_MAILBOX,
+    READ_PERMISSIONS,
+    MailboxAnswer,
+    folder_delta_url,
+    run_batch,
+)
 from integrations.sync.failures import MissingPermission
 from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind
 
 logger = logging.getLogger(__name__)
-CONTACTS_PERMISSIONS = ("Contacts.Read", "Contacts.ReadWrite")
 Action = SyncEvent.Action
 Status = MailboxSyncState.Status
 
@@ -63,9 +70,9 @@ def execute(ctx) -> None:
     ctx.add(mailboxes=len(mailboxes), folders=0, contacts_created=0, contacts_updated=0, contacts_deleted=removed,
             mailboxes_failed=0)
     ctx.flush("Reading contact folders")
-    failed: dict[int, SubResult] = {}
+    failed: dict[int, MailboxAnswer] = {}
 
-    def on_failure(mailbox: MailboxSyncState, answer: SubResult) -> None:
+    def on_failure(mailbox: MailboxSyncState, answer: MailboxAnswer) -> None:
         if mailbox.pk not in failed:
             failed[mailbox.pk] = answer
             _report_mailbox(ctx, mailbox, answer)
@@ -89,14 +96,14 @@ def execute(ctx) -> None:
 
 def _require_permission(ctx) -> None:
     token = ctx.client.acquire_app_token()
-    if not set(token.roles) & set(CONTACTS_PERMISSIONS) and token.token_source == "cache":
+    if not set(token.roles) & set(READ_PERMISSIONS) and token.token_source == "cache":
         ctx.client.clear_token_cache()  # consent may have been granted since this token was issued
         token = ctx.client.acquire_app_token()
-    if not set(token.roles) & set(CONTACTS_PERMISSIONS):
+    if not set(token.roles) & set(READ_PERMISSIONS):
         raise MissingPermission("Contacts.Read", "Reading Outlook contacts")
 
 
-def _report_mailbox(ctx, mailbox: MailboxSyncState, answer: SubResult) -> None:
+def _report_mailbox(ctx, mailbox: MailboxSyncState, answer: MailboxAnswer) -> None:
     if answer.denied:
         status, advice = Status.DENIED, ("Exchange refused access to this mailbox (an application access policy may "
                                          "exclude it). Other mailboxes were synced.")
@@ -152,11 +159,11 @@ def _run_rounds(ctx, rounds: list[FolderRound], failed: dict, on_failure) -> Non
         ctx.flush(f"Reading contacts: {done} of {len(rounds)} folders")
 
 
-def _handle(ctx, item: FolderRound, answer: SubResult, region: str, on_failure) -> str:
+def _handle(ctx, item: FolderRound, answer: MailboxAnswer, region: str, on_failure) -> str:
     if answer.ok:
-        items = answer.items
-        existing = existing_fingerprints(item.mailbox, item.folder.folder_id, page_source_ids(items))
-        plan = plan_page(items, existing, region)
+        changes = answer.contact_changes()
+        existing = existing_fingerprints(item.mailbox, item.folder.folder_id, page_source_ids(changes))
+        plan = plan_page(changes, existing, region)
         created, updated, deleted = apply_page(item.mailbox, item.folder.folder_id, plan)
         item.created, item.updated, item.deleted = item.created + created, item.updated + updated, \
             item.deleted + deleted

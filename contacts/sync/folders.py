@@ -11,15 +11,17 @@ from datetime import timedelta
 from django.utils import timezone
 
 from contacts.models import FolderSyncState, MailboxSyncState, SharedMailbox
-from contacts.sync.read import (
+from contacts.sync.scope import set_folders
+from integrations.graph.contacts import (
     DEFAULT_FOLDER,
-    SubResult,
+    ContactFolder,
+    MailboxAnswer,
     child_folders_url,
     default_folder_probe_url,
     folders_url,
+    more_folders,
     run_batch,
 )
-from contacts.sync.scope import set_folders
 
 FOLDER_REFRESH = timedelta(hours=24)
 MAX_DEPTH = 5
@@ -31,15 +33,15 @@ def _needs_discovery(mailbox: MailboxSyncState, full: bool, now) -> bool:
             or mailbox.status != MailboxSyncState.Status.OK)
 
 
-def _all_pages(client, answer: SubResult) -> list[dict]:
-    items = answer.items
+def _all_folders(client, answer: MailboxAnswer) -> list[ContactFolder]:
+    folders = answer.folders()
     if answer.next_link:  # more than 100 folders at one level: rare, read the rest one page at a time
-        items += list(client.iter_items(answer.next_link))
-    return items
+        folders += more_folders(client, answer.next_link)
+    return folders
 
 
 def mailbox_folders(ctx, mailboxes: list[MailboxSyncState], *, on_failure) -> dict[int, list[FolderSyncState]]:
-    """Folder rows of every reachable mailbox (pk -> folders). `on_failure(mailbox, SubResult)` for the rest."""
+    """Folder rows of every reachable mailbox (pk -> folders). `on_failure(mailbox, MailboxAnswer)` for the rest."""
     now = timezone.now()
     current: dict[int, list[FolderSyncState]] = {m.pk: [] for m in mailboxes}
     for folder in FolderSyncState.objects.filter(mailbox__in=mailboxes):
@@ -88,14 +90,12 @@ def _discover(ctx, mailboxes: list[MailboxSyncState], on_failure) -> dict[int, l
         if failed is not None:
             on_failure(mailbox, failed)
             continue
-        subfolders = _all_pages(ctx.client, top)
-        default_id = next((f.get("parentFolderId") for f in subfolders if f.get("parentFolderId")), None)
-        if default_id is None and probe.items:
-            default_id = probe.items[0].get("parentFolderId")
+        subfolders = _all_folders(ctx.client, top)
+        default_id = next((f.parent_id for f in subfolders if f.parent_id), None) or probe.parent_folder_id()
         found[mailbox.pk] = [(default_id or DEFAULT_FOLDER, DEFAULT_FOLDER_NAME)]
         for folder in subfolders:
-            found[mailbox.pk].append((str(folder["id"]), str(folder.get("displayName") or "")))
-            frontier.append((mailbox, str(folder["id"])))
+            found[mailbox.pk].append((folder.id, folder.name))
+            frontier.append((mailbox, folder.id))
     depth = 1
     while frontier and depth < MAX_DEPTH:
         answers = run_batch(ctx.client, [(m.mailbox_id, child_folders_url(m.mailbox_id, f)) for m, f in frontier])
@@ -103,8 +103,8 @@ def _discover(ctx, mailboxes: list[MailboxSyncState], on_failure) -> dict[int, l
         for (mailbox, _parent), answer in zip(frontier, answers, strict=True):
             if not answer.ok or mailbox.pk not in found:
                 continue  # a subfolder that vanished meanwhile: the next discovery sees the truth
-            for folder in _all_pages(ctx.client, answer):
-                found[mailbox.pk].append((str(folder["id"]), str(folder.get("displayName") or "")))
-                next_frontier.append((mailbox, str(folder["id"])))
+            for folder in _all_folders(ctx.client, answer):
+                found[mailbox.pk].append((folder.id, folder.name))
+                next_frontier.append((mailbox, folder.id))
         frontier, depth = next_frontier, depth + 1
     return found

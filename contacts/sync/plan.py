@@ -11,8 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from contacts.phones import normalize
-
-PHONE_SOURCES = (("businessPhones", "business"), ("mobilePhone", "mobile"), ("homePhones", "home"))
+from integrations.graph.contacts import GraphContact, RemovedContact
 
 
 @dataclass(frozen=True)
@@ -51,49 +50,36 @@ class PagePlan:
     seen: list[str] = field(default_factory=list)  # every live id on the page, changed or not
 
 
-def _text(value, limit: int) -> str:
-    return " ".join(str(value).split())[:limit] if value else ""
-
-
-def contact_from_graph(item: dict, region: str) -> ContactData:
-    emails = []
-    for entry in item.get("emailAddresses") or []:
-        address = _text((entry or {}).get("address"), 254).lower()
-        if address and address not in emails:
-            emails.append(address)
+def contact_data(contact: GraphContact, region: str) -> ContactData:
     phones = []
-    for key, kind in PHONE_SOURCES:
-        values = item.get(key)
-        for raw in values if isinstance(values, list) else [values]:
-            number = normalize(str(raw), region) if raw else None
-            if number is not None:
-                phones.append((kind, number.original, number.e164, number.digits, number.national))
-    given, surname = _text(item.get("givenName"), 128), _text(item.get("surname"), 128)
-    company = _text(item.get("companyName"), 256)
-    name = (_text(item.get("displayName"), 256) or " ".join(p for p in (given, surname) if p) or company
-            or (emails[0] if emails else "") or (phones[0][1] if phones else "") or "(no name)")
-    values = (name, given, surname, company, _text(item.get("jobTitle"), 256), _text(item.get("department"), 256),
-              tuple(emails), tuple(phones))
+    for kind, raw in contact.phones:
+        number = normalize(raw, region)
+        if number is not None:
+            phones.append((kind, number.original, number.e164, number.digits, number.national))
+    emails = contact.emails
+    name = (contact.display_name or " ".join(p for p in (contact.given_name, contact.surname) if p)
+            or contact.company_name or (emails[0] if emails else "") or (phones[0][1] if phones else "") or "(no name)")
+    values = (name, contact.given_name, contact.surname, contact.company_name, contact.job_title, contact.department,
+              emails, tuple(phones))
     fingerprint = hashlib.md5(json.dumps(values, separators=(",", ":")).encode(), usedforsecurity=False).hexdigest()
-    return ContactData(str(item["id"]), *values, fingerprint=fingerprint)
+    return ContactData(contact.id, *values, fingerprint=fingerprint)
 
 
-def plan_page(items: list[dict], existing: dict[str, str], region: str) -> PagePlan:
+def plan_page(changes: list[GraphContact | RemovedContact], existing: dict[str, str], region: str) -> PagePlan:
     """`existing` maps the source ids of this page already stored in the folder to their fingerprints.
 
     Delta can repeat an item within a round: the last occurrence wins, and nothing is planned twice."""
-    latest: dict[str, dict] = {}
-    for item in items:
-        if isinstance(item, dict) and item.get("id"):
-            latest.pop(str(item["id"]), None)
-            latest[str(item["id"])] = item
+    latest: dict[str, GraphContact | RemovedContact] = {}
+    for change in changes:
+        latest.pop(change.id, None)
+        latest[change.id] = change
     plan = PagePlan()
-    for source_id, item in latest.items():
-        if "@removed" in item:
+    for source_id, change in latest.items():
+        if isinstance(change, RemovedContact):
             if source_id in existing:
                 plan.deletes.append(source_id)
             continue
-        data = contact_from_graph(item, region)
+        data = contact_data(change, region)
         plan.seen.append(source_id)
         if source_id not in existing:
             plan.creates.append(data)
@@ -102,5 +88,5 @@ def plan_page(items: list[dict], existing: dict[str, str], region: str) -> PageP
     return plan
 
 
-def page_source_ids(items: list[dict]) -> list[str]:
-    return list(dict.fromkeys(str(i["id"]) for i in items if isinstance(i, dict) and i.get("id")))
+def page_source_ids(changes: list[GraphContact | RemovedContact]) -> list[str]:
+    return list(dict.fromkeys(change.id for change in changes))

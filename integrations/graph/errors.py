@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _BEARER_RE = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
@@ -121,7 +123,23 @@ class GraphError(GraphClientError):
 
 
 class PermissionDenied(GraphError):
-    """403, or 401 because the token has no roles: admin consent for an application permission is missing."""
+    """403, or 401 because the token has no roles: admin consent for an application permission is missing.
+
+    The endpoint functions (users.py, groups.py, ...) say which permission and what was being read: `permission`
+    ("User.Read.All") and `action` ("Reading users"); None when the caller made a raw request."""
+
+    permission: str | None = None
+    action: str | None = None
+
+
+@contextmanager
+def needs_permission(permission: str, action: str) -> Iterator[None]:
+    """Name the application permission (and what was being done) on a PermissionDenied raised inside."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        exc.permission, exc.action = permission, action
+        raise
 
 
 class NotFound(GraphError):

@@ -79,3 +79,21 @@ def error_from_response(response: requests.Response, method: str, path: str, *, 
     if status in UNAVAILABLE_STATUSES:
         return GraphUnavailable(status, **fields)
     return GraphError(status, **fields)
+
+
+def graph_datetime(value: datetime.datetime) -> str:
+    """An aware datetime as Graph's DateTimeOffset in UTC ("2026-12-02T08:02:00Z")."""
+    if value.tzinfo is None:
+        raise ValueError("expiry must be timezone-aware")
+    return value.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_graph_datetime(value) -> datetime.datetime | None:
+    """Graph's DateTimeOffset (up to 7 fractional digits, `Z` or an offset) as an aware datetime; None when empty.
+    ValueError when it is not a date."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a date: {value!r}")
+    parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .errors import GraphError, UnexpectedResponse
+from .parsing import graph_datetime, parse_graph_datetime
 
 # Maximum lifetimes Graph enforces. Outlook contacts: the docs now say 10,080 minutes, Graph long refused more than
 # 4,230 ("Subscription expiration can only be 4230 minutes in the future"); 4,230 works under both.
@@ -128,20 +129,6 @@ def parse_notifications(body: bytes | str | dict) -> list[ChangeNotification]:
     if not isinstance(items, list):
         raise ValueError('notification body has no "value" list')
     return [_notification(item) for item in items]
-
-
-def graph_datetime(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError("expiry must be timezone-aware")
-    return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def parse_graph_datetime(value: str | None) -> dt.datetime | None:
-    """Graph's DateTimeOffset (7 fractional digits, `Z` or an offset) as an aware datetime."""
-    if not value:
-        return None
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 # -- internals ----------------------------------------------------------------------------------------------------

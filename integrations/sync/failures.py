@@ -25,6 +25,8 @@ def describe_failure(exc: Exception, connection=None, what: str = "Reading the d
         explanation = explain_authentication_failure(exc, tenant_id=getattr(connection, "tenant_id", ""),
                                                      client_id=getattr(connection, "client_id", ""))
         return f"{explanation.message} Fix: {explanation.fix} Syncs are paused until the connection is fixed."
+    if isinstance(exc, PermissionDenied) and exc.permission:
+        return str(MissingPermission(exc.permission, exc.action or what, exc))
     if isinstance(exc, GraphClientError):
         message, fix = explain_graph_failure(exc, what=what)
         return f"{message} Fix: {fix} Nothing was removed; the next run retries."

@@ -2,8 +2,8 @@
 
 from django import forms
 
+from extensions.numbering import parse_reserved
 from integrations.sync.models import DirectoryGroup, UserSyncSettings
-from integrations.sync.users.numbering import parse_reserved
 
 FILTER_MAX_LENGTH = 2000
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from integrations.graph.users import NUMBER_SOURCES
 from organizations.models import Organization
 
 
@@ -173,8 +174,7 @@ class UserSyncSettings(models.Model):
         LAST_DIGITS = "last_digits", "Last N digits"
         ALL_DIGITS = "all_digits", "All digits"
 
-    NUMBER_ATTRIBUTES = ("businessPhones", "mobilePhone", "employeeId",
-                         *(f"extensionAttribute{i}" for i in range(1, 16)))
+    NUMBER_ATTRIBUTES = NUMBER_SOURCES
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="user_sync_settings")
     scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.ALL)

@@ -107,7 +107,7 @@ def groups_refresh_request(organization) -> None:
 def groups_refresh(organization) -> dict:
     """Read the tenant's groups into the picker's cache; the outcome is stored for the page to show."""
     from integrations.connection_client import graph_client_for
-    from integrations.sync.users.graph_reads import all_groups
+    from integrations.graph.groups import all_groups
 
     connection = EntraConnection.objects.filter(organization=organization).first()
     now = timezone.now()
@@ -116,10 +116,9 @@ def groups_refresh(organization) -> dict:
         if connection is None or not connection.is_configured:
             raise SyncAborted("Microsoft Entra ID is not connected yet.")
         for group in all_groups(graph_client_for(connection)):
-            seen.append(group["id"])
-            rows.append(DirectoryGroup(organization=organization, entra_id=group["id"],
-                                       name=(group.get("displayName") or group["id"])[:256],
-                                       mail=(group.get("mail") or "")[:256], refreshed_at=now))
+            seen.append(group.id)
+            rows.append(DirectoryGroup(organization=organization, entra_id=group.id, name=group.display_name[:256],
+                                       mail=group.mail[:256], refreshed_at=now))
     except (GraphClientError, SyncAborted) as exc:
         outcome = {"status": "error", "message": describe_failure(exc, connection, "Reading the group list"),
                    "at": now.isoformat()}
@@ -139,12 +138,15 @@ def filter_check_run(organization, odata_filter: str, preview_only: bool) -> dic
     """Ask Graph whether the filter is valid, how many users match and the first 20; store the verdict."""
     from integrations.connection_client import graph_client_for
     from integrations.graph import GraphError
-    from integrations.sync.users.graph_reads import filter_preview
+    from integrations.graph.users import filter_preview
 
     connection = EntraConnection.objects.get(organization=organization)
     verdict = {"filter": odata_filter, "checked_at": timezone.now().isoformat()}
     try:
-        verdict.update(status="valid", **filter_preview(graph_client_for(connection), odata_filter))
+        preview = filter_preview(graph_client_for(connection), odata_filter)
+        verdict.update(status="valid", advanced=preview.advanced, count=preview.count,
+                       sample=[{"id": u.id, "name": u.display_name, "upn": u.user_principal_name}
+                               for u in preview.sample])
     except GraphError as exc:
         if exc.status == 400:
             verdict.update(status="invalid", message=f"Microsoft Graph refused the filter: {exc.message}")

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
 from integrations.sync import services
 from integrations.sync.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
@@ -15,7 +16,6 @@ from integrations.sync.registry import why_not_runnable
 from integrations.sync.reporting import run_progress
 from integrations.sync.runs import active_run
 from integrations.sync.selectors import latest_run
-from integrations.sync.users.mapping import MAPPING_ROWS
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
@@ -48,7 +48,7 @@ def user_sync_view(request):
         "form": form, "settings": settings, "connection": connection, "schedule": schedule,
         "not_runnable": why_not_runnable(connection, SyncKind.USERS),
         "active_run": run, "last_run": latest_run(organization, SyncKind.USERS, finished=True),
-        "mapping_rows": MAPPING_ROWS, "scope_description": scope_description(settings),
+        "mapping_rows": EXTENSION_FIELD_SOURCES, "scope_description": scope_description(settings),
         "single_user_form": SingleUserForm(),
     })
 

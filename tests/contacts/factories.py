@@ -5,6 +5,7 @@ import itertools
 from contacts.models import MailboxSyncState
 from contacts.sync.apply import apply_page
 from contacts.sync.plan import plan_page
+from integrations.graph.contacts import GraphContact
 
 _seq = itertools.count(1)
 
@@ -17,5 +18,5 @@ def make_mailbox(organization, owner=None) -> MailboxSyncState:
 
 def add_contacts(mailbox: MailboxSyncState, *graph_contacts: dict, folder: str = "folder-1") -> None:
     items = [{"id": f"contact-{next(_seq)}", **item} for item in graph_contacts]
-    plan = plan_page(items, {}, mailbox.organization.default_region)
+    plan = plan_page([GraphContact.from_graph(item) for item in items], {}, mailbox.organization.default_region)
     apply_page(mailbox, folder, plan)

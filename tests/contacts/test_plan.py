@@ -3,8 +3,18 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contacts.sync.plan import contact_from_graph, plan_page
-from contacts.sync.read import chunk_per_mailbox
+from contacts.sync.plan import contact_data, plan_page
+from integrations.graph.contacts import GraphContact, MailboxAnswer, chunk_per_mailbox
+
+
+def contact_from_graph(item: dict, region: str):
+    return contact_data(GraphContact.from_graph(item), region)
+
+
+def changes(items: list[dict]):
+    """A delta page as the Graph layer hands it over (contacts and removals, in order)."""
+    return MailboxAnswer(200, {"value": items}).contact_changes()
+
 
 ITEM = {"id": "c1", "displayName": "Nina Supplier", "businessPhones": ["(312) 555-0101"], "mobilePhone": None,
         "emailAddresses": [{"name": "Nina", "address": "Nina@Fabrikam.example"}], "companyName": "Fabrikam"}
@@ -20,16 +30,16 @@ def test_contact_fields_normalized_and_originals_kept():
 
 def test_unchanged_contact_plans_nothing_and_a_change_plans_an_update():
     fingerprint = contact_from_graph(ITEM, "US").fingerprint
-    assert plan_page([ITEM], {"c1": fingerprint}, "US").updates == []
-    changed = plan_page([{**ITEM, "companyName": "Litware"}], {"c1": fingerprint}, "US")
+    assert plan_page(changes([ITEM]), {"c1": fingerprint}, "US").updates == []
+    changed = plan_page(changes([{**ITEM, "companyName": "Litware"}]), {"c1": fingerprint}, "US")
     assert [d.source_id for d in changed.updates] == ["c1"] and not changed.creates
 
 
 def test_repeated_items_last_wins_and_unknown_removals_are_ignored():
     removed = {"id": "c1", "@removed": {"reason": "deleted"}}
-    plan = plan_page([ITEM, removed, {"id": "zz", "@removed": {"reason": "deleted"}}], {"c1": "old"}, "US")
+    plan = plan_page(changes([ITEM, removed, {"id": "zz", "@removed": {"reason": "deleted"}}]), {"c1": "old"}, "US")
     assert (plan.creates, plan.updates, plan.deletes) == ([], [], ["c1"])
-    plan = plan_page([removed, ITEM], {}, "US")
+    plan = plan_page(changes([removed, ITEM]), {}, "US")
     assert [d.source_id for d in plan.creates] == ["c1"] and plan.deletes == []
 
 
@@ -41,7 +51,7 @@ items = st.lists(st.one_of(
 
 @given(items, st.dictionaries(ids, st.text(max_size=3)))
 def test_every_id_is_planned_at_most_once_and_consistently(page, existing):
-    plan = plan_page(page, existing, "US")
+    plan = plan_page(changes(page), existing, "US")
     planned = [d.source_id for d in plan.creates + plan.updates] + plan.deletes
     assert len(planned) == len(set(planned))
     assert all(d.source_id not in existing for d in plan.creates)

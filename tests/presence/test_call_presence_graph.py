@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from integrations.graph import PermissionDenied
+from integrations.graph.presence import iso_duration
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 from presence.services import CALL_SESSION_LENGTH, call_presence_reconcile, renew_call_sessions
-from presence.teams import iso_duration
 from tests.factories import make_extension
 from tests.graph_payloads import CLIENT
 

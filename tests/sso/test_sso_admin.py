@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from integrations.connection_check import verified_domains_from_organization
+from integrations.graph.organization import verified_domains_of as verified_domains_from_organization
 from organizations.models import AuditEntry
 from sso.models import AdminMicrosoftLink, SignInEvent, SsoSettings
 from sso.services import sso_settings_save, uc_password_set

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extensions.numbering import NumberBook
+from integrations.graph.users import GraphUser
 from integrations.sync.users.mapping import directory_user
-from integrations.sync.users.numbering import NumberBook
 from integrations.sync.users.planner import CREATE, DISABLE, SKIP, NumberPolicy, plan_user
 from integrations.sync.users.scope import IN_SCOPE, OUT_OF_SCOPE, Verdict
 
@@ -43,7 +44,7 @@ def test_planner_never_removes_in_scope_users_nor_shares_a_number(users, manual_
     policy = NumberPolicy(mode, "businessPhones", "last_digits", 4)
     given_numbers: dict[str, str] = {}
     for index, raw in enumerate(users):
-        user = directory_user(raw, "US")
+        user = directory_user(GraphUser.from_graph(raw), "US")
         verdict = Verdict(IN_SCOPE) if in_scope[index] else Verdict(OUT_OF_SCOPE, "out")
         row = rows.get(raw["id"])
         action = plan_user(user, verdict, row, book, policy, NOW)

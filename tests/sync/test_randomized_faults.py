@@ -9,8 +9,9 @@ import random
 import pytest
 
 from extensions.models import Extension
+from integrations.graph import users as graph_users
 from integrations.sync.models import SyncRun
-from integrations.sync.users import engine, graph_reads
+from integrations.sync.users import engine
 from tests.sync.helpers import directory_users, removal_events
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -79,8 +80,8 @@ def in_scope(users) -> dict[str, dict]:
 
 
 def test_random_changes_and_faults(emu, sync, organization, monkeypatch):
-    monkeypatch.setattr(graph_reads, "PAGE_SIZE", 60)
-    monkeypatch.setattr(graph_reads, "DELTA_PAGE_SIZE", 4)
+    monkeypatch.setattr(graph_users, "PAGE_SIZE", 60)
+    monkeypatch.setattr(graph_users, "DELTA_PAGE_SIZE", 4)
     rng = random.Random(20261128)
     state = {"n": 0, "soft": []}
     process = engine.UserSync._process

@@ -3,9 +3,9 @@
 import pytest
 
 from extensions.models import Extension, ExtensionGroup
+from integrations.graph import users as graph_users
 from integrations.sync.models import DeltaCursor, SyncRun
 from integrations.sync.runs import run_approve, run_reject
-from integrations.sync.users import graph_reads
 from tests.sync.helpers import active_synced, directory_users, in_scope_ids, new_user, removal_events, settings_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -150,16 +150,16 @@ def test_group_scope_follows_membership_and_keeps_the_number(emu, sync, organiza
 
 
 def test_custom_filter_scope(emu, sync, organization):
-    preview = graph_reads.filter_preview(
+    preview = graph_users.filter_preview(
         __import__("integrations.connection_client", fromlist=["x"]).graph_client_for(
             organization.entra_connection), "department eq 'Sales'")
     settings_of(organization, scope="filter", custom_filter="department eq 'Sales'",
-                filter_check={"status": "valid", "filter": "department eq 'Sales'", **preview})
+                filter_check={"status": "valid", "filter": "department eq 'Sales'", "advanced": preview.advanced})
     run = sync()
     assert run.status == "succeeded", run.error
     expected = {u["id"] for u in directory_users(emu) if u["department"] == "Sales" and u["accountEnabled"]}
     assert expected and set(active_synced(organization)) == expected
-    assert preview["count"] >= len(expected) and len(preview["sample"]) <= 20
+    assert preview.count >= len(expected) and len(preview.sample) <= 20
 
 
 def test_unvalidated_filter_never_runs(emu, sync, organization):
@@ -237,7 +237,7 @@ def test_rejected_removals_stay_and_schedule_waits(emu, sync, organization, admi
 
 
 def test_throttling_and_503_mid_run_are_waited_out(emu, sync, organization, monkeypatch):
-    monkeypatch.setattr(graph_reads, "PAGE_SIZE", 60)
+    monkeypatch.setattr(graph_users, "PAGE_SIZE", 60)
     emu.control("POST", "faults", json={"kind": "429", "path": "/v1.0/users\\?.*skiptoken", "count": 1,
                                         "retry_after": 1})
     emu.control("POST", "faults", json={"kind": "503", "path": "/v1.0/users\\?.*skiptoken", "count": 1,
@@ -264,7 +264,7 @@ def test_expired_delta_token_leads_to_a_clean_full_resync(emu, sync, organizatio
 
 
 def test_a_failed_read_removes_nothing(emu, sync, organization, monkeypatch):
-    monkeypatch.setattr(graph_reads, "PAGE_SIZE", 60)
+    monkeypatch.setattr(graph_users, "PAGE_SIZE", 60)
     sync(full=True)
     emu.control("POST", "faults", json={"kind": "503", "path": "/v1.0/users\\?.*skiptoken", "count": 50,
                                         "retry_after": 0})
@@ -277,7 +277,7 @@ def test_a_failed_read_removes_nothing(emu, sync, organization, monkeypatch):
 def test_worker_crash_between_pages_then_next_run_completes(emu, sync, organization, monkeypatch):
     from integrations.sync.users import engine
 
-    monkeypatch.setattr(graph_reads, "PAGE_SIZE", 60)
+    monkeypatch.setattr(graph_users, "PAGE_SIZE", 60)
     original = engine.UserSync._process
     calls = {"n": 0}
 

@@ -16,15 +16,18 @@ import logging
 from django.utils import timezone
 
 from extensions.models import Extension, RetainedNumber
-from integrations.graph import DeltaTokenExpired
+from extensions.numbering import LazyNumberBook, NumberBook, parse_reserved
+from integrations.graph import DeltaTokenExpired, GraphError, NotFound
+from integrations.graph import groups as graph_groups
+from integrations.graph import users as graph_users
+from integrations.graph.organization import read_tenant
+from integrations.graph.users import GraphUser, RemovedUser
 from integrations.sync.failures import SyncAborted
 from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind, SyncRun, UserSyncSettings
 from integrations.sync.prefetch import read_ahead
-from integrations.sync.users import graph_reads
 from integrations.sync.users.apply import apply_actions, touch
 from integrations.sync.users.groups_apply import sync_extension_groups
 from integrations.sync.users.mapping import directory_user
-from integrations.sync.users.numbering import LazyNumberBook, NumberBook, parse_reserved
 from integrations.sync.users.planner import (
     CREATE,
     DISABLE,
@@ -120,8 +123,11 @@ class UserSync:
         self.ctx.run.full = True
         SyncRun.objects.filter(pk=self.ctx.run.pk).update(full=True)
         self.ctx.flush("Taking the delta starting point")
-        starting_point = graph_reads.delta_starting_point(self.ctx.client)
-        for page in read_ahead(graph_reads.user_pages(self.ctx.client)):
+        starting_point = graph_users.delta_starting_point(self.ctx.client)
+        if starting_point is None:
+            raise SyncAborted("Microsoft Graph gave no delta link for the users' changes. Nothing was removed; the "
+                              "next run retries.")
+        for page in read_ahead(graph_users.user_pages(self.ctx.client)):
             self._process(page)
         self._sweep_not_seen("all")
         self._finish(starting_point)
@@ -129,10 +135,8 @@ class UserSync:
     def _incremental(self, delta_link: str) -> None:
         self.ctx.flush("Reading changes since the last sync")
         new_link = None
-        for page in read_ahead(graph_reads.delta_pages(self.ctx.client, delta_link)):
-            live = [item for item in page.items if "@removed" not in item]
-            gone = [item for item in page.items if "@removed" in item]
-            self._process(live, gone)
+        for page in read_ahead(graph_users.delta_pages(self.ctx.client, delta_link)):
+            self._process(page.users, page.removed)
             new_link = page.delta_link or new_link
         self._finish(new_link)
 
@@ -145,11 +149,17 @@ class UserSync:
         names: dict[str, str] = {}
         for group in self.settings.groups:
             group_id = group["id"]
-            names[group_id] = graph_reads.group_name(self.ctx.client, group_id) or group.get("name") or group_id
+            try:
+                name = graph_groups.group_name(self.ctx.client, group_id)
+            except NotFound as exc:
+                raise SyncAborted(
+                    f"The group {group_id} chosen in the sync scope no longer exists in Entra. Nothing was removed: "
+                    "choose the groups again under User Synchronization.") from exc
+            names[group_id] = name or group.get("name") or group_id
             members[group_id] = []
             self.ctx.flush(f"Reading members of {names[group_id]}")
-            for page in read_ahead(graph_reads.group_member_pages(self.ctx.client, group_id)):
-                members[group_id].extend(str(user["id"]).lower() for user in page)
+            for page in read_ahead(graph_groups.member_pages(self.ctx.client, group_id)):
+                members[group_id].extend(user.id for user in page)
                 self._process(page)
         self._sweep_not_seen("groups")
         if self._finish(None) and self.writes:
@@ -163,7 +173,7 @@ class UserSync:
                               "open User Synchronization and save the filter again. Nothing was removed.")
         self.ctx.run.full = True
         self.ctx.flush("Reading users matching the filter")
-        for page in read_ahead(graph_reads.filtered_user_pages(self.ctx.client, self.settings.custom_filter,
+        for page in read_ahead(graph_users.filtered_user_pages(self.ctx.client, self.settings.custom_filter,
                                                                bool(check.get("advanced")))):
             self._process(page)
         self._sweep_not_seen("filter")
@@ -171,11 +181,10 @@ class UserSync:
 
     def _refresh_verified_domains(self) -> None:
         """Full runs re-read the tenant's verified domains (Test Connection and the daily check do too)."""
-        from integrations.graph import GraphError
         from integrations.models import EntraConnection
 
         try:
-            domains = graph_reads.verified_domains(self.ctx.client)
+            domains = read_tenant(self.ctx.client).verified_domains
         except GraphError as exc:  # not worth failing a user sync over; SSO keeps the domains it had
             logger.info("Could not refresh verified domains for organization %s: %s", self.organization.pk, exc)
             return
@@ -184,10 +193,10 @@ class UserSync:
             self.ctx.connection.verified_domains = domains
 
     # -- per page --------------------------------------------------------------------------------------------
-    def _process(self, users: list[dict], removed: list[dict] = ()) -> None:
-        unique = {str(user["id"]).lower(): user for user in users}  # a delta page may repeat a user: last wins
+    def _process(self, users: list[GraphUser], removed: list[RemovedUser] = ()) -> None:
+        unique = {user.id: user for user in users}  # a delta page may repeat a user: last wins
         fresh = [oid for oid in unique if oid not in self.seen or not self.ctx.run.full]
-        gone = {str(item["id"]).lower(): item for item in removed}
+        gone = {item.id: item for item in removed}
         # Only users that may have an extension are looked up (a first sync of a page needs no read at all).
         wanted = fresh + [oid for oid in gone if oid not in unique]
         if self.ctx.run.full:
@@ -217,7 +226,7 @@ class UserSync:
         for oid, item in gone.items():
             row = rows.get(oid)
             if oid not in unique and row and row["source"] == "entra" and row["sync_state"] != REMOVED:
-                reason = REMOVED_REASONS.get((item.get("@removed") or {}).get("reason"), REMOVED_REASONS["changed"])
+                reason = REMOVED_REASONS["deleted" if item.permanently else "changed"]
                 self.removals.append(removal(row, row["display_name"] or row["entra_upn"], reason, self.now))
         self.ctx.add(read=len(unique), unchanged=len(unchanged))
         self._commit(actions)

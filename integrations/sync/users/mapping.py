@@ -1,4 +1,4 @@
-"""A Graph user object -> the fields of its extension. Pure: no Django, no HTTP."""
+"""A directory user (integrations.graph.users.GraphUser) -> the fields of its extension. Pure: no Django, no HTTP."""
 
 from __future__ import annotations
 
@@ -7,26 +7,13 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-# What user sync reads ($select): everything the mapping, the scope and attribute numbering need.
-USER_SELECT = ("id,displayName,givenName,surname,mail,userPrincipalName,accountEnabled,userType,jobTitle,"
-               "department,mobilePhone,businessPhones,employeeId,onPremisesExtensionAttributes")
+from integrations.graph.users import GraphUser
 
 # Extension field -> max length (the model's), in the order shown on the settings page.
 MAPPED_FIELDS = {
     "display_name": 256, "first_name": 64, "last_name": 64, "email": 254, "job_title": 128, "department": 128,
     "mobile_phone": 32, "business_phone": 32, "entra_upn": 254,
 }
-MAPPING_ROWS = (
-    ("Display name", "displayName (userPrincipalName when empty)"),
-    ("First name", "givenName"),
-    ("Last name", "surname"),
-    ("E-mail", "mail, falling back to userPrincipalName"),
-    ("Job title", "jobTitle"),
-    ("Department", "department"),
-    ("Mobile phone", "mobilePhone (E.164 when it is a valid number)"),
-    ("Business phone", "businessPhones[0] (E.164 when it is a valid number)"),
-)
-
 _SIMPLE_INTERNATIONAL = re.compile(r"^\+[0-9 ()./-]+$")
 
 
@@ -37,7 +24,7 @@ class DirectoryUser:
     enabled: bool
     guest: bool
     fields: dict  # extension field -> value
-    raw: dict  # the Graph object, for attribute numbering
+    source: GraphUser  # what Graph said, for attribute numbering
 
     @property
     def label(self) -> str:
@@ -63,24 +50,21 @@ def normalize_phone(value: str | None, region: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def directory_user(user: dict, region: str) -> DirectoryUser:
-    upn = (user.get("userPrincipalName") or "").strip()
-    phones = user.get("businessPhones") or []
+def directory_user(user: GraphUser, region: str) -> DirectoryUser:
+    upn = user.user_principal_name
     fields = {
-        "display_name": (user.get("displayName") or "").strip() or upn,
-        "first_name": (user.get("givenName") or "").strip(),
-        "last_name": (user.get("surname") or "").strip(),
-        "email": ((user.get("mail") or "").strip() or upn).lower(),
-        "job_title": (user.get("jobTitle") or "").strip(),
-        "department": (user.get("department") or "").strip(),
-        "mobile_phone": normalize_phone(user.get("mobilePhone"), region),
-        "business_phone": normalize_phone(phones[0] if phones else "", region),
+        "display_name": user.display_name or upn,
+        "first_name": user.given_name,
+        "last_name": user.surname,
+        "email": (user.mail or upn).lower(),
+        "job_title": user.job_title,
+        "department": user.department,
+        "mobile_phone": normalize_phone(user.mobile_phone, region),
+        "business_phone": normalize_phone(user.business_phones[0] if user.business_phones else "", region),
         "entra_upn": upn,
     }
     for name, limit in MAPPED_FIELDS.items():
         if len(fields[name]) > limit:
             fields[name] = fields[name][:limit]
-    return DirectoryUser(
-        object_id=str(user["id"]).lower(), upn=upn, enabled=user.get("accountEnabled") is not False,
-        guest=(user.get("userType") or "Member") == "Guest", fields=fields, raw=user,
-    )
+    return DirectoryUser(object_id=user.id, upn=upn, enabled=user.account_enabled, guest=user.guest, fields=fields,
+                         source=user)

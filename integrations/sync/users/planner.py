@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from extensions.numbering import NumberBook, number_from_attribute
 from integrations.sync.users.mapping import MAPPED_FIELDS, DirectoryUser
-from integrations.sync.users.numbering import NumberBook, number_from_attribute
 from integrations.sync.users.scope import KEEP_DISABLED, Verdict
 
 CREATE, UPDATE, RESTORE, DISABLE, DELETE, CONFLICT, SKIP = (
@@ -56,7 +56,8 @@ def _desired_number(user: DirectoryUser, row: dict | None, book: NumberBook, pol
     oid = user.object_id
     current = row["number"] if row else None
     if policy.mode == "attribute":
-        number, problem = number_from_attribute(user.raw, policy.attribute, policy.rule, policy.digits)
+        number, problem = number_from_attribute(user.source.number_source(policy.attribute), policy.attribute,
+                                                policy.rule, policy.digits)
         if problem:
             return current, f"Cannot take the extension number from Entra: {problem}"
         if number == current:

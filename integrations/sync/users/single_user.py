@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from extensions.models import Extension
+from integrations.graph import groups as graph_groups
+from integrations.graph import users as graph_users
 from integrations.sync.models import SyncEvent
-from integrations.sync.users import graph_reads
 from integrations.sync.users.apply import apply_actions
 from integrations.sync.users.mapping import directory_user
 from integrations.sync.users.planner import ROW_FIELDS, NumberPolicy, plan_user, removal
@@ -20,14 +21,14 @@ def sync_single_user(ctx, settings) -> None:
 
     query = (ctx.run.options.get("user") or "").strip()
     ctx.event(STEP, subject=query, reason=f"Looking up “{query}” in Microsoft Entra ID (by UPN, then by e-mail)")
-    raw = graph_reads.find_user(ctx.client, query)
-    if raw is None:
+    found = graph_users.find_user(ctx.client, query)
+    if found is None:
         ctx.event(STEP, subject=query, reason="Not found in Entra: no user has this user principal name or e-mail. "
                                               "Nothing was changed.")
         ctx.outcome_message = f"No Entra user “{query}”."
         ctx.add(read=0)
         return
-    user = directory_user(raw, ctx.organization.default_region)
+    user = directory_user(found, ctx.organization.default_region)
     ctx.add(read=1)
     ctx.event(STEP, subject_id=user.object_id, subject=user.label,
               reason=f"Found in Entra: object id {user.object_id}, account "
@@ -68,12 +69,12 @@ def _scope_verdict(ctx, settings, user) -> Verdict:
         return base
     if settings.scope == "groups":
         for group in settings.groups:
-            if user.object_id in graph_reads.group_member_ids(ctx.client, group["id"]):
+            if user.object_id in graph_groups.member_ids(ctx.client, group["id"]):
                 return base
         return Verdict(OUT_OF_SCOPE, "Not a member of the chosen groups")
     if settings.scope == "filter":
         check = settings.filter_check or {}
-        if not graph_reads.user_matches_filter(ctx.client, user.object_id, settings.custom_filter,
+        if not graph_users.user_matches_filter(ctx.client, user.object_id, settings.custom_filter,
                                                bool(check.get("advanced"))):
             return Verdict(OUT_OF_SCOPE, "Does not match the custom filter")
     return base

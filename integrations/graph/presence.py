@@ -1,10 +1,13 @@
-"""The Graph presence calls, on an integrations.graph.GraphClient (which does the HTTP, retries and 429s).
+"""Teams presence: read many users' presence at once, and set or clear the application's session (PBX calls).
 
-No Django models here: ids and plain values in, plain dicts out.
+Limits: at most 650 ids per getPresencesByUserId, and 1,500 requests per 30 s per app and tenant (Pacer).
 """
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import NamedTuple
+
+from .client import GraphClient
 
 MAX_IDS_PER_REQUEST = 650  # getPresencesByUserId limit
 READ_PERMISSION = "Presence.Read.All"
@@ -18,7 +21,12 @@ def chunks(ids: list[str], size: int = MAX_IDS_PER_REQUEST) -> Iterator[list[str
         yield ids[start:start + size]
 
 
-def presences_by_user_id(client, ids: list[str]) -> dict[str, tuple[str, str]]:
+class Presence(NamedTuple):
+    availability: str  # Available, Busy, DoNotDisturb, Away, Offline, PresenceUnknown, ...
+    activity: str  # Available, InACall, InAMeeting, Presenting, ...
+
+
+def presences_by_user_id(client: GraphClient, ids: list[str]) -> dict[str, Presence]:
     """One POST /communications/getPresencesByUserId for at most 650 ids: {id: (availability, activity)}.
 
     Ids Graph does not answer for (no Teams license, unknown user) are simply absent.
@@ -29,8 +37,8 @@ def presences_by_user_id(client, ids: list[str]) -> dict[str, tuple[str, str]]:
     found = {}
     for item in body.get("value") or []:
         if isinstance(item, dict) and item.get("id"):
-            found[str(item["id"]).lower()] = (item.get("availability") or "PresenceUnknown",
-                                              item.get("activity") or "PresenceUnknown")
+            found[str(item["id"]).lower()] = Presence(str(item.get("availability") or "PresenceUnknown"),
+                                                      str(item.get("activity") or "PresenceUnknown"))
     return found
 
 
@@ -41,7 +49,7 @@ def iso_duration(value: timedelta) -> str:
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
 
 
-def set_in_a_call(client, user_id: str, *, session_id: str, expiration: timedelta) -> None:
+def set_in_a_call(client: GraphClient, user_id: str, *, session_id: str, expiration: timedelta) -> None:
     """Busy / InACall for the application's session, expiring on its own if the call end is never reported."""
     client.post(f"/users/{user_id}/presence/setPresence", {
         "sessionId": session_id, "availability": "Busy", "activity": "InACall",
@@ -49,11 +57,11 @@ def set_in_a_call(client, user_id: str, *, session_id: str, expiration: timedelt
     })
 
 
-def clear_session(client, user_id: str, *, session_id: str) -> None:
+def clear_session(client: GraphClient, user_id: str, *, session_id: str) -> None:
     client.post(f"/users/{user_id}/presence/clearPresence", {"sessionId": session_id})
 
 
-def granted_roles(client, *, fresh: bool = False) -> set[str]:
+def granted_roles(client: GraphClient, *, fresh: bool = False) -> set[str]:
     """The application permissions in the app token (a cached token unless ``fresh``)."""
     if fresh:
         client.clear_token_cache()

@@ -1,4 +1,4 @@
-"""Extension numbers for synced users: automatic from a range, or taken from an Entra attribute. Pure.
+"""Extension numbers for synced users: automatic from a range, or taken from a directory attribute. Pure.
 
 A user keeps their number for life: an existing extension keeps its number; a user whose extension was deleted
 gets the retained number back. Numbers held by anyone else (manual extensions included) are never taken over:
@@ -31,15 +31,9 @@ def parse_reserved(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def number_from_attribute(raw: dict, attribute: str, rule: str, digits: int) -> tuple[str | None, str | None]:
-    """(number, None) or (None, why it cannot be used), from the user's Graph object."""
-    if attribute == "businessPhones":
-        values = raw.get("businessPhones") or []
-        value = values[0] if values else None
-    elif attribute.startswith("extensionAttribute"):
-        value = (raw.get("onPremisesExtensionAttributes") or {}).get(attribute)
-    else:
-        value = raw.get(attribute)
+def number_from_attribute(value: str | None, attribute: str, rule: str, digits: int) -> tuple[str | None, str | None]:
+    """(number, None) or (None, why it cannot be used), from the value of a directory attribute (named
+    `attribute` in the reason)."""
     if value is None or not str(value).strip():
         return None, f"{attribute} is empty"
     only_digits = re.sub(r"\D", "", str(value))
