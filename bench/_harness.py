@@ -81,7 +81,7 @@ def control(tenant: dict, method: str, path: str, json_body=None):
 
 def connect_organization(name: str, tenant: dict, **settings_fields):
     from integrations.models import EntraConnection
-    from integrations.sync.models import UserSyncSettings
+    from integrations.sync.users.models import UserSyncSettings
     from organizations.models import Organization
 
     organization = Organization.objects.create(name=name, slug=name.lower().replace(" ", "-"))

@@ -9,12 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import ContactSettings, PickerRequest, SharedMailbox
-from integrations.graph import GraphClientError
+from contacts.picker import PickerError, mailbox_folder_list, mailbox_search
+from integrations.connection_client import graph_client_for
+from integrations.graph import GraphClientError, PermissionDenied
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.runs import run_request
 from organizations.audit import audit_record
+from pbx_portal import jobs
 
 logger = logging.getLogger(__name__)
 PICKER_KEEP = timedelta(hours=1)
@@ -69,17 +72,12 @@ def _describe(mailboxes) -> str:
 def picker_request_create(*, organization, action: str, query: str) -> PickerRequest:
     PickerRequest.objects.filter(created_at__lt=timezone.now() - PICKER_KEEP).delete()
     request = PickerRequest.objects.create(organization=organization, action=action, query=query[:254])
-    from contacts.tasks import picker_run
-
-    transaction.on_commit(lambda: picker_run.delay(request.pk))
+    jobs.enqueue("contacts.picker", request.pk)
     return request
 
 
 def picker_request_run(*, request: PickerRequest) -> PickerRequest:
     """Do the Graph read of a picker request (in a worker) and store the results or the error."""
-    from contacts.picker import PickerError, mailbox_folder_list, mailbox_search
-    from integrations.connection_client import graph_client_for
-
     connection = EntraConnection.objects.filter(organization_id=request.organization_id).first()
     try:
         if connection is None or not connection.is_configured:
@@ -98,8 +96,6 @@ def picker_request_run(*, request: PickerRequest) -> PickerRequest:
 
 
 def _picker_error(exc: Exception) -> str:
-    from integrations.graph import PermissionDenied
-
     if isinstance(exc, PermissionDenied):
         return ("Microsoft Graph refused: the app needs the application permissions User.Read.All (to find "
                 "mailboxes) and Contacts.Read (to list their folders), with admin consent.")

@@ -1,9 +1,9 @@
 """Reads for the Extensions list: search, a whitelist of sorts, constant query count."""
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.db.models.functions import Length
 
-from extensions.models import Extension
+from extensions.models import Extension, ExtensionGroup
 
 SORTS = {
     "number": (Length("number").asc(), "number"),
@@ -56,10 +56,6 @@ def next_free_number(*, organization) -> str | None:
 
 
 def extension_group_list(*, organization):
-    from django.db.models import Count, Prefetch
-
-    from extensions.models import ExtensionGroup
-
     members = Extension.objects.only("id", "number", "display_name", "status").order_by(Length("number"), "number")
     return (ExtensionGroup.objects.filter(organization=organization).annotate(member_count=Count("members"))
             .prefetch_related(Prefetch("members", queryset=members)).order_by("name"))

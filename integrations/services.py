@@ -13,6 +13,7 @@ from integrations.graph import forget_client
 from integrations.models import GUID_RE, EntraConnection
 from organizations.audit import audit_record, field_changes
 from organizations.models import Organization
+from pbx_portal import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +100,8 @@ def connection_test_start(*, connection: EntraConnection, actor) -> bool:
     connection.refresh_from_db(fields=["test_started_at", "test_progress"])
     if not claimed:
         return False
-    from integrations.tasks import run_connection_test  # tasks import this module
-
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    transaction.on_commit(lambda: run_connection_test.delay(connection.pk, actor_id))
+    jobs.enqueue("integrations.tasks.run_connection_test", connection.pk, actor_id)
     return True
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "extensions",
     "integrations",
     "integrations.sync",
+    "integrations.sync.users",
     "contacts",
     "sso",
     "presence",

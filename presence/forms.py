@@ -3,7 +3,7 @@
 from django import forms
 
 from presence.mapping import ACTIVITIES, ANY, AVAILABILITIES, PBX_STATES, MappingError, mapping_table
-from presence.models import PresenceSettings
+from presence.models import PresenceSettings, default_mapping
 
 BLANK_ROWS = 3
 
@@ -36,8 +36,6 @@ class PresenceSettingsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("reset_mapping"):
-            from presence.models import default_mapping
-
             cleaned["mapping"] = default_mapping()
             return cleaned
         rules = [row for row in self.mapping_rows if row["availability"]]  # a blank availability removes the row

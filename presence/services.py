@@ -16,6 +16,7 @@ from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind
 from integrations.sync.quarantine import schedule_for
 from organizations.audit import audit_record, field_changes
+from pbx_portal import jobs
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 from presence.selectors import MAX_CALL_AGE, extensions_with_sessions_due, open_calls, writeback_connection
 
@@ -91,9 +92,7 @@ def call_event_record(*, organization, number: str, event: str, call_id: str, no
                                        started_at=now, ended_at=now)
         active = open_calls(extension.pk, now).count()
         if changed and writeback_connection(organization.pk) is not None:
-            from presence.tasks import reconcile_call_presence
-
-            transaction.on_commit(lambda: reconcile_call_presence.delay(extension.pk))
+            jobs.enqueue("presence.reconcile_call", extension.pk)
     return {"extension": number, "call_id": call_id, "event": event, "duplicate": not changed,
             "active_calls": active}
 

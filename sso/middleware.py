@@ -17,6 +17,9 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from organizations.models import Membership
+from sso.models import AdminMicrosoftLink, SsoSettings
+
 SESSION_ADMIN_METHOD = "admin_auth_method"
 SESSION_POLICY = "sso_admin_policy"
 MICROSOFT_LOGIN_MARK = "_sso_microsoft_login"
@@ -38,9 +41,6 @@ NOT_ADMIN_VIEWS = frozenset({
 def admin_sign_in_policy(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session") or getattr(request, MICROSOFT_LOGIN_MARK, False):
         return
-    from organizations.models import Membership
-    from sso.models import AdminMicrosoftLink, SsoSettings
-
     request.session[SESSION_ADMIN_METHOD] = "password"
     membership = Membership.objects.filter(user=user).first()
     if membership is None or not SsoSettings.objects.filter(organization_id=membership.organization_id,

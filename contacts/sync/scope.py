@@ -6,6 +6,7 @@ Mailboxes and folders that left the scope are removed here, with their contacts 
 from __future__ import annotations
 
 from contacts.models import Contact, ContactNumber, ContactSettings, FolderSyncState, MailboxSyncState, SharedMailbox
+from contacts.sync.apply import delete_folder_contacts
 from extensions.models import Extension
 from integrations.sync.models import DeltaCursor, SyncKind
 
@@ -76,8 +77,6 @@ def set_folders(mailbox: MailboxSyncState, folders: list[tuple[str, str]],
     gone = [folder_id for folder_id in existing if folder_id not in wanted]
     removed = 0
     if gone:
-        from contacts.sync.apply import delete_folder_contacts
-
         removed = delete_folder_contacts(mailbox, gone)
         forget_cursors(mailbox.organization_id, [cursor_key(mailbox.mailbox_id, f) for f in gone])
         FolderSyncState.objects.filter(mailbox=mailbox, folder_id__in=gone).delete()

@@ -9,6 +9,8 @@ import threading
 from django.db import connections
 from django.utils import timezone
 
+from integrations.sync.models import SyncRun
+
 logger = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 30.0
@@ -30,8 +32,6 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
     def _beat(self) -> None:
-        from integrations.sync.models import SyncRun
-
         try:
             while not self._stop.wait(self.interval):
                 try:

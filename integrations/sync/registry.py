@@ -1,42 +1,45 @@
-"""The sync kinds: how to tell whether a kind is switched on for an organization, and how to execute a run.
+"""The sync kinds, each registered by its own app from AppConfig.ready(): how to tell whether a kind is switched on
+for an organization, how to execute a run, and how its counts read to scripts.
 
-Each kind names its executor by dotted path (imported when a run executes), so adding contacts or presence is
-one entry here. An executor is ``execute(ctx: RunContext) -> None``: it reads through ``ctx.client``, records
-actions with ``ctx.event(...)`` and counts with ``ctx.add(...)``, calls ``ctx.flush()`` after each page, and may
-set ``ctx.outcome`` to NEEDS_APPROVAL. Raising a Graph error fails the run (and never removes anything).
+An executor is ``execute(ctx: RunContext) -> None``: it reads through ``ctx.client``, records actions with
+``ctx.event(...)`` and counts with ``ctx.add(...)``, calls ``ctx.flush()`` after each page, and may set
+``ctx.outcome`` to NEEDS_APPROVAL. Raising a Graph error fails the run (and never removes anything).
+The machinery (runs, dispatch, schedules, the log) imports no app above it: the apps come to it.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-from django.utils.module_loading import import_string
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind
 
 
+def counts_as_they_are(counts: dict) -> dict:
+    return dict(counts)
+
+
 @dataclass(frozen=True)
 class KindSpec:
     kind: str
-    executor: str  # dotted path of execute(ctx)
+    execute: Callable  # execute(ctx) -> None
     feature_field: str  # EntraConnection flag that switches the kind on
     default_interval_seconds: int
     min_interval_seconds: int
-
-    def execute(self, ctx) -> None:
-        import_string(self.executor)(ctx)
+    summary: Callable[[dict], dict] = counts_as_they_are  # a run's counts as the commands' JSON shows them
 
     def enabled_for(self, connection: EntraConnection | None) -> bool:
         return bool(connection and connection.pk and getattr(connection, self.feature_field))
 
 
-KINDS: dict[str, KindSpec] = {
-    SyncKind.USERS: KindSpec(SyncKind.USERS, "integrations.sync.users.engine.execute", "feature_user_sync",
-                             default_interval_seconds=300, min_interval_seconds=60),
-    SyncKind.CONTACTS: KindSpec(SyncKind.CONTACTS, "contacts.sync.engine.execute", "feature_contacts",
-                                default_interval_seconds=900, min_interval_seconds=300),
-    SyncKind.PRESENCE: KindSpec(SyncKind.PRESENCE, "presence.poll.execute", "feature_presence",
-                                default_interval_seconds=30, min_interval_seconds=10),
-}
+KINDS: dict[str, KindSpec] = {}
+
+
+def register(spec: KindSpec) -> None:
+    if spec.kind not in SyncKind.values:
+        raise ValueError(f"{spec.kind!r} is not a SyncKind")
+    KINDS[spec.kind] = spec
 
 
 def kind_spec(kind: str) -> KindSpec:

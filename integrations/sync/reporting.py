@@ -1,12 +1,12 @@
 """How a run reads to scripts (the JSON of sync_users/sync_contacts/sync_presence) and to the progress poller."""
 
 from integrations.sync.models import SyncRun
+from integrations.sync.registry import kind_spec
 
 STATUS_NAMES = {
     SyncRun.Status.SUCCEEDED: "succeeded", SyncRun.Status.FAILED: "failed",
     SyncRun.Status.NEEDS_APPROVAL: "needs_approval", SyncRun.Status.SKIPPED: "skipped",
 }
-USER_COUNTS = ("created", "updated", "disabled", "deleted", "restored", "conflicts")
 
 
 def run_summary(run: SyncRun) -> dict:
@@ -14,13 +14,7 @@ def run_summary(run: SyncRun) -> dict:
     counts = run.counts or {}
     summary = {"status": STATUS_NAMES.get(run.status, run.status), "run": run.pk, "kind": run.kind,
                "full": run.full, "dry_run": run.dry_run}
-    if run.kind == "users":
-        summary.update({name: int(counts.get(name, 0)) for name in USER_COUNTS})
-        summary.update(read=int(counts.get("read", 0)), unchanged=int(counts.get("unchanged", 0)),
-                       skipped_users=int(counts.get("skipped", 0)),
-                       planned_removals=int(counts.get("planned_removals", 0)))
-    else:
-        summary.update({name: value for name, value in counts.items()})
+    summary.update(kind_spec(run.kind).summary(counts))
     summary.update(graph_requests=run.graph_requests, duration_seconds=round(run.duration_seconds or 0, 3),
                    error=run.error)
     return summary

@@ -26,6 +26,7 @@ from integrations.sync.models import SyncRun
 from integrations.sync.quarantine import schedule_after_run
 from integrations.sync.registry import kind_spec, why_not_runnable
 from organizations.audit import audit_record
+from pbx_portal import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +79,7 @@ def run_request(*, organization, kind: str, trigger: str, actor=None, full: bool
                                dry_run=dry_run, options=options, enqueue=enqueue)
         return existing, False
     if enqueue:
-        from integrations.sync.tasks import run_sync
-
-        transaction.on_commit(lambda: run_sync.delay(run.pk))
+        jobs.enqueue("sync.run", run.pk)
     return run, True
 
 

@@ -1,4 +1,4 @@
-"""Celery entry points for syncs: thin, take ids, call services."""
+"""Celery entry points of the run machinery: thin, take ids, call services."""
 
 from celery import shared_task
 
@@ -21,21 +21,3 @@ def dispatch_due() -> dict:
 @shared_task(name="sync.purge_log", ignore_result=True)
 def purge_log() -> int:
     return purge_sync_log()
-
-
-@shared_task(name="sync.refresh_groups")
-def refresh_groups(organization_id: int) -> str:
-    from integrations.sync.services import groups_refresh
-    from organizations.models import Organization
-
-    organization = Organization.objects.filter(pk=organization_id).first()
-    return groups_refresh(organization)["status"] if organization else "gone"
-
-
-@shared_task(name="sync.check_filter")
-def check_filter(organization_id: int, odata_filter: str, preview_only: bool) -> str:
-    from integrations.sync.services import filter_check_run
-    from organizations.models import Organization
-
-    organization = Organization.objects.filter(pk=organization_id).first()
-    return filter_check_run(organization, odata_filter, preview_only)["status"] if organization else "gone"

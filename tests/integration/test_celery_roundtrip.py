@@ -26,7 +26,7 @@ def worker_on_redis(tmp_path):
          "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"{queue}@%h"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    client = Celery(broker=url, backend=url)
+    client = Celery(broker=url, backend=url, set_as_current=False)
     try:
         yield client, queue
     finally:

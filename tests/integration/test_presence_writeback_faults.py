@@ -67,7 +67,7 @@ def worker(emu, tmp_path, monkeypatch):
         [sys.executable, "-m", "celery", "-A", "pbx_portal", "worker", "--pool", "solo", "--queues", queue,
          "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"{queue}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    probe = Celery(broker=redis_url, backend=redis_url)
+    probe = Celery(broker=redis_url, backend=redis_url, set_as_current=False)  # the portal app stays current
     try:
         probe.send_task("pbx_portal.health", args=["ready"], queue=queue).get(timeout=120)  # the worker is up
         monkeypatch.setattr(tasks.reconcile_call_presence, "delay",

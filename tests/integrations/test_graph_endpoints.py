@@ -64,7 +64,8 @@ def test_a_delta_page_separates_changed_users_from_removed_ones(client):
 def test_attribute_numbers_come_from_the_named_source():
     user = users.GraphUser.from_graph({
         "id": "X", "businessPhones": ["+1 425 555 0101", "+1 425 555 0199"], "mobilePhone": " 0170 1234 ",
-        "employeeId": "E-77", "onPremisesExtensionAttributes": {"extensionAttribute3": "4242", "extensionAttribute4": None}})
+        "employeeId": "E-77",
+        "onPremisesExtensionAttributes": {"extensionAttribute3": "4242", "extensionAttribute4": None}})
     assert user.number_source("businessPhones") == "+1 425 555 0101"
     assert user.number_source("mobilePhone") == "0170 1234"
     assert (user.number_source("employeeId"), user.number_source("extensionAttribute3")) == ("E-77", "4242")

@@ -1,7 +1,8 @@
 """Helpers for user-sync tests: directory changes through the emulator's control API, and expectations."""
 
 from extensions.models import Extension
-from integrations.sync.models import SyncEvent, UserSyncSettings
+from integrations.sync.models import SyncEvent
+from integrations.sync.users.models import UserSyncSettings
 
 USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled,userType,jobTitle,department"
 

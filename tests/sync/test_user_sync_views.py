@@ -4,7 +4,8 @@ import pytest
 import responses
 
 from integrations.models import EntraConnection
-from integrations.sync.models import SyncEvent, SyncRun, UserSyncSettings
+from integrations.sync.models import SyncEvent, SyncRun
+from integrations.sync.users.models import UserSyncSettings
 from organizations.models import AuditEntry
 from tests.factories import make_admin
 
@@ -72,7 +73,7 @@ def test_bad_input_is_refused_and_changes_nothing(admin_client, connected, overr
 def test_filter_is_checked_by_a_task_not_the_request(admin_client, connected, django_capture_on_commit_callbacks,
                                                      monkeypatch):
     queued = []
-    monkeypatch.setattr("integrations.sync.tasks.check_filter.delay", lambda *args: queued.append(args))
+    monkeypatch.setattr("integrations.sync.users.tasks.check_filter.delay", lambda *args: queued.append(args))
     with responses.RequestsMock():  # any HTTP call from the web request fails the test
         with django_capture_on_commit_callbacks(execute=True):
             admin_client.post(PAGE, form(scope="filter", custom_filter="department eq 'Sales'"))

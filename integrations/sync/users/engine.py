@@ -22,12 +22,14 @@ from integrations.graph import groups as graph_groups
 from integrations.graph import users as graph_users
 from integrations.graph.organization import read_tenant
 from integrations.graph.users import GraphUser, RemovedUser
+from integrations.models import EntraConnection
 from integrations.sync.failures import SyncAborted
-from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind, SyncRun, UserSyncSettings
+from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind, SyncRun
 from integrations.sync.prefetch import read_ahead
 from integrations.sync.users.apply import apply_actions, touch
 from integrations.sync.users.groups_apply import sync_extension_groups
 from integrations.sync.users.mapping import directory_user
+from integrations.sync.users.models import UserSyncSettings
 from integrations.sync.users.planner import (
     CREATE,
     DISABLE,
@@ -66,14 +68,15 @@ def scope_fingerprint(settings: UserSyncSettings) -> str:
     return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]
 
 
-def execute(ctx) -> None:
-    settings = user_sync_settings(ctx.organization)
-    if ctx.run.trigger == SyncRun.Trigger.SINGLE_USER:
-        from integrations.sync.users.single_user import sync_single_user
+USER_COUNTS = ("created", "updated", "disabled", "deleted", "restored", "conflicts")
 
-        sync_single_user(ctx, settings)
-        return
-    UserSync(ctx, settings).run()
+
+def run_summary_counts(counts: dict) -> dict:
+    """A user sync's counts as `sync_users --json` shows them."""
+    summary = {name: int(counts.get(name, 0)) for name in USER_COUNTS}
+    summary.update(read=int(counts.get("read", 0)), unchanged=int(counts.get("unchanged", 0)),
+                   skipped_users=int(counts.get("skipped", 0)), planned_removals=int(counts.get("planned_removals", 0)))
+    return summary
 
 
 class UserSync:
@@ -181,8 +184,6 @@ class UserSync:
 
     def _refresh_verified_domains(self) -> None:
         """Full runs re-read the tenant's verified domains (Test Connection and the daily check do too)."""
-        from integrations.models import EntraConnection
-
         try:
             domains = read_tenant(self.ctx.client).verified_domains
         except GraphError as exc:  # not worth failing a user sync over; SSO keeps the domains it had
@@ -240,9 +241,9 @@ class UserSync:
         if self.known is not None:
             self.known.update(action.object_id for action in actions if action.kind == CREATE)
         for action in actions:
-            self._record(action)
+            self.record(action)
 
-    def _record(self, action: Action, reason_prefix: str = "") -> None:
+    def record(self, action: Action, reason_prefix: str = "") -> None:
         self.ctx.add(**{"conflicts" if action.kind == "conflict" else action.kind: 1})
         self.ctx.event(action.kind, subject_id=action.object_id, subject=action.subject, number=action.number,
                        before=action.before, after=action.after, reason=reason_prefix + action.reason)

@@ -9,6 +9,7 @@ from integrations.graph import groups as graph_groups
 from integrations.graph import users as graph_users
 from integrations.sync.models import SyncEvent
 from integrations.sync.users.apply import apply_actions
+from integrations.sync.users.engine import UserSync
 from integrations.sync.users.mapping import directory_user
 from integrations.sync.users.planner import ROW_FIELDS, NumberPolicy, plan_user, removal
 from integrations.sync.users.scope import OUT_OF_SCOPE, Verdict, verdict_for
@@ -17,8 +18,6 @@ STEP = SyncEvent.Action.STEP
 
 
 def sync_single_user(ctx, settings) -> None:
-    from integrations.sync.users.engine import UserSync  # shares the number book loading
-
     query = (ctx.run.options.get("user") or "").strip()
     ctx.event(STEP, subject=query, reason=f"Looking up “{query}” in Microsoft Entra ID (by UPN, then by e-mail)")
     found = graph_users.find_user(ctx.client, query)
@@ -58,7 +57,7 @@ def sync_single_user(ctx, settings) -> None:
         return
     if not ctx.run.dry_run:
         apply_actions(ctx.organization, [action], now)
-    sync._record(action)
+    sync.record(action)
     ctx.event(STEP, subject_id=user.object_id, subject=user.label, number=action.number,
               reason=f"Action taken: {action.kind} ({action.reason})")
 

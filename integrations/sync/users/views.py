@@ -8,14 +8,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
-from integrations.sync import services
-from integrations.sync.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
-from integrations.sync.models import DirectoryGroup, SyncKind
+from integrations.sync.models import SyncKind
 from integrations.sync.quarantine import schedule_for
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.reporting import run_progress
 from integrations.sync.runs import active_run
 from integrations.sync.selectors import latest_run
+from integrations.sync.users import services
+from integrations.sync.users.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
+from integrations.sync.users.models import DirectoryGroup
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json

@@ -10,13 +10,18 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.graph import GraphClientError
+from integrations.connection_client import graph_client_for
+from integrations.graph import GraphClientError, GraphError
+from integrations.graph.groups import all_groups
+from integrations.graph.users import filter_preview
 from integrations.models import EntraConnection
 from integrations.sync.failures import SyncAborted, describe_failure
-from integrations.sync.models import DirectoryGroup, SyncKind, SyncRun, UserSyncSettings
+from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.quarantine import quarantine_lift, schedule_for
 from integrations.sync.runs import run_request
+from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
 from organizations.audit import audit_record, field_changes
+from pbx_portal import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +76,7 @@ def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserS
         audit_record(organization=organization, actor=actor, action="entra.user_sync_changed",
                      target="User Synchronization", changes=changes)
     if settings.filter_check.get("status") == "pending":
-        from integrations.sync.tasks import check_filter
-
-        transaction.on_commit(lambda: check_filter.delay(organization.pk, settings.custom_filter, False))
+        jobs.enqueue("sync.check_filter", organization.pk, settings.custom_filter, False)
     return settings
 
 
@@ -96,19 +99,14 @@ def sync_single_user_start(*, organization, actor, user: str) -> tuple[SyncRun, 
 
 
 def groups_refresh_request(organization) -> None:
-    from integrations.sync.tasks import refresh_groups
-
     settings = user_sync_settings_for(organization)
     UserSyncSettings.objects.filter(pk=settings.pk).update(groups_refresh={"status": "pending"})
-    transaction.on_commit(lambda: refresh_groups.delay(organization.pk))
+    jobs.enqueue("sync.refresh_groups", organization.pk)
 
 
 # -- run in workers ------------------------------------------------------------------------------------------
 def groups_refresh(organization) -> dict:
     """Read the tenant's groups into the picker's cache; the outcome is stored for the page to show."""
-    from integrations.connection_client import graph_client_for
-    from integrations.graph.groups import all_groups
-
     connection = EntraConnection.objects.filter(organization=organization).first()
     now = timezone.now()
     seen, rows = [], []
@@ -136,10 +134,6 @@ def groups_refresh(organization) -> dict:
 
 def filter_check_run(organization, odata_filter: str, preview_only: bool) -> dict:
     """Ask Graph whether the filter is valid, how many users match and the first 20; store the verdict."""
-    from integrations.connection_client import graph_client_for
-    from integrations.graph import GraphError
-    from integrations.graph.users import filter_preview
-
     connection = EntraConnection.objects.get(organization=organization)
     verdict = {"filter": odata_filter, "checked_at": timezone.now().isoformat()}
     try:
@@ -164,9 +158,7 @@ def filter_check_run(organization, odata_filter: str, preview_only: bool) -> dic
 
 
 def filter_preview_request(*, organization, odata_filter: str) -> None:
-    from integrations.sync.tasks import check_filter
-
     settings = user_sync_settings_for(organization)
     UserSyncSettings.objects.filter(pk=settings.pk).update(
         filter_preview={"status": "pending", "filter": odata_filter})
-    transaction.on_commit(lambda: check_filter.delay(organization.pk, odata_filter, True))
+    jobs.enqueue("sync.check_filter", organization.pk, odata_filter, True)

@@ -3,7 +3,7 @@
 from django import forms
 
 from extensions.numbering import parse_reserved
-from integrations.sync.models import DirectoryGroup, UserSyncSettings
+from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
 
 FILTER_MAX_LENGTH = 2000
 

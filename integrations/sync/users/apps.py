@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class UserSyncConfig(AppConfig):
+    name = "integrations.sync.users"
+    label = "user_sync"
+    verbose_name = "User and extension provisioning"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from integrations.sync.registry import KindSpec, register
+        from integrations.sync.users import engine, executor, tasks  # noqa: F401 - tasks registers the Celery tasks
+
+        register(KindSpec("users", executor.execute, "feature_user_sync", default_interval_seconds=300,
+                          min_interval_seconds=60, summary=engine.run_summary_counts))
