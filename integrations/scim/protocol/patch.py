@@ -100,7 +100,11 @@ class Engine:
             self.apply_without_path(op, value, where)
             return
         patch_path = parse_path(path)
-        target = self.shape.resolve(patch_path.attribute)
+        attribute = patch_path.attribute
+        if patch_path.sub_attribute is not None:
+            # attribute[filter].sub: the sub-attribute follows the brackets.
+            attribute = AttrPath(attribute.schema, attribute.attribute, patch_path.sub_attribute)
+        target = self.shape.resolve(attribute)
         if target.attribute is None:
             self.apply_to_extension(op, target.container, value, where)
             return
