@@ -64,7 +64,7 @@ def check(text, resource=USER, shape=definitions.USER):
         ('meta.created ge "2018-03-27T19:59:26Z"', True),  # instants, not strings
         ('meta.created gt "2018-03-27T19:59:26Z"', False),
         ('not (title pr) or userName sw "test"', True),
-        ('title pr and not (active eq true)', False),
+        ("title pr and not (active eq true)", False),
         ('userName gt "a"', True),
         ("title gt 5", False),  # a number never equals or orders a string
     ],
@@ -98,6 +98,12 @@ def test_microsofts_documented_queries_against_its_documented_response():
     [{}, {"emails": "not a list"}, {"emails": [1, None, "x"]}, {"name": ["a"]}, {"active": "maybe"}, {"meta": 5}],
 )
 def test_odd_data_does_not_match_and_does_not_raise(odd):
-    for text in ('emails[type eq "work"]', 'emails.value eq "x"', 'name.givenName sw "a"', "active eq true",
-                 'meta.created gt "2020-01-01T00:00:00Z"', "title pr"):
+    for text in (
+        'emails[type eq "work"]',
+        'emails.value eq "x"',
+        'name.givenName sw "a"',
+        "active eq true",
+        'meta.created gt "2020-01-01T00:00:00Z"',
+        "title pr",
+    ):
         assert check(text, odd) is False

@@ -78,7 +78,12 @@ def test_value_path_with_relative_inner_paths():
     node = parse_filter('emails[type eq "work" and value co "@contoso.com"]')
     assert node == ValuePath(
         AttrPath(None, "emails"),
-        And((Comparison(AttrPath(None, "type"), "eq", "work"), Comparison(AttrPath(None, "value"), "co", "@contoso.com"))),
+        And(
+            (
+                Comparison(AttrPath(None, "type"), "eq", "work"),
+                Comparison(AttrPath(None, "value"), "co", "@contoso.com"),
+            )
+        ),
     )
 
 
@@ -86,7 +91,12 @@ def test_microsofts_work_email_query_reads_as_a_value_path():
     node = parse_filter(fixture("filters.json")["uniqueness_by_work_email"])
     assert node == ValuePath(
         AttrPath(None, "emails"),
-        And((Comparison(AttrPath(None, "type"), "eq", "work"), Comparison(AttrPath(None, "value"), "eq", "user@contoso.com"))),
+        And(
+            (
+                Comparison(AttrPath(None, "type"), "eq", "work"),
+                Comparison(AttrPath(None, "value"), "eq", "user@contoso.com"),
+            )
+        ),
     )
 
 
@@ -120,7 +130,7 @@ def test_every_documented_microsoft_filter_but_the_legacy_unquoted_one_parses():
         ("x eq 1e999", "Invalid number"),
         ('x eq "\\u0000"', "NUL or lone surrogate"),
         ('x eq "\\ud800"', "NUL or lone surrogate"),
-        ("x eq \"a\nb\"", "unterminated or badly escaped"),
+        ('x eq "a\nb"', "unterminated or badly escaped"),
     ],
 )
 def test_invalid_filters_say_what_was_expected(text, fragment):
@@ -156,10 +166,22 @@ def test_patch_paths():
     assert parse_path('members[value eq "7f4bc1a3"]') == PatchPath(
         AttrPath(None, "members"), Comparison(AttrPath(None, "value"), "eq", "7f4bc1a3")
     )
-    assert parse_path(f"{urns.ENTERPRISE_USER}:employeeNumber").attribute == AttrPath(urns.ENTERPRISE_USER, "employeeNumber")
+    assert parse_path(f"{urns.ENTERPRISE_USER}:employeeNumber").attribute == AttrPath(
+        urns.ENTERPRISE_USER, "employeeNumber"
+    )
 
 
-@pytest.mark.parametrize("text", ["", 'emails[type eq "work"', 'emails[type eq "work"].', "a b", "name.givenName[x pr]",
-                                  'emails[type eq "work"].value.x', 'emails eq "x"'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        'emails[type eq "work"',
+        'emails[type eq "work"].',
+        "a b",
+        "name.givenName[x pr]",
+        'emails[type eq "work"].value.x',
+        'emails eq "x"',
+    ],
+)
 def test_invalid_patch_paths_are_invalid_path(text):
     rejected(text, "invalidPath")

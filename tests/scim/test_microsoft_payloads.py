@@ -152,8 +152,9 @@ def test_group_lifecycle_as_microsoft_sends_it():
     assert removed.changed == ("members",)
 
 
-@pytest.mark.parametrize(("flag", "member"), [("without_flag", "u1091"),
-                                              ("with_flag", "7f4bc1a3-285e-48ae-8202-5accb43efb0e")])
+@pytest.mark.parametrize(
+    ("flag", "member"), [("without_flag", "u1091"), ("with_flag", "7f4bc1a3-285e-48ae-8202-5accb43efb0e")]
+)
 def test_remove_member_with_and_without_the_flag(flag, member):
     group = {"schemas": [urns.GROUP], "displayName": "Sales", "members": [{"value": member}, {"value": "keep"}]}
     result = apply_patch(group, fixture(f"compat_remove_member.{flag}.request.json"), definitions.GROUP)

@@ -42,8 +42,12 @@ def test_input_is_not_modified_and_changes_are_listed():
 
 def test_resending_the_same_value_changes_nothing():
     assert patched(user(), {"op": "Replace", "path": "active", "value": True}).changed == ()
-    assert patched(user(), {"op": "Add", "path": "emails", "value": [{"value": "bjensen@contoso.com", "type": "work"}]}
-                   ).changed == ()
+    assert (
+        patched(
+            user(), {"op": "Add", "path": "emails", "value": [{"value": "bjensen@contoso.com", "type": "work"}]}
+        ).changed
+        == ()
+    )
 
 
 @pytest.mark.parametrize("op", ["add", "Add", "ADD", "replace", "Replace", "rePLACE"])
@@ -59,8 +63,9 @@ def test_active_false_in_every_spelling_microsoft_uses(value):
 
 
 def test_path_case_is_canonicalised():
-    result = patched(user(), {"op": "replace", "path": "NAME.GIVENNAME", "value": "B"}, {"op": "add", "path": "Title",
-                                                                                         "value": "x"})
+    result = patched(
+        user(), {"op": "replace", "path": "NAME.GIVENNAME", "value": "B"}, {"op": "add", "path": "Title", "value": "x"}
+    )
     assert result.resource["name"]["givenName"] == "B"
     assert result.resource["title"] == "x"
 
@@ -83,8 +88,13 @@ def test_value_object_without_path_with_dotted_and_urn_keys():
     assert result.resource["name"] == {"givenName": "Kkom", "familyName": "Unua"}
     assert result.resource[ENTERPRISE] == {"employeeNumber": "Aklq", "department": "Sales"}
     assert result.resource["schemas"] == [urns.USER, ENTERPRISE]
-    assert set(result.changed) == {"displayName", "name.givenName", "name.familyName", f"{ENTERPRISE}:employeeNumber",
-                                   f"{ENTERPRISE}:department"}
+    assert set(result.changed) == {
+        "displayName",
+        "name.givenName",
+        "name.familyName",
+        f"{ENTERPRISE}:employeeNumber",
+        f"{ENTERPRISE}:department",
+    }
 
 
 def test_value_object_without_path_with_an_extension_object():
@@ -107,7 +117,9 @@ def test_filter_matching_nothing_creates_the_described_element():
     # A user with no mobile number yet: Microsoft replaces phoneNumbers[type eq "mobile"].value.
     result = patched(user(), {"op": "replace", "path": 'phoneNumbers[type eq "mobile"].value', "value": "+1 555 0199"})
     assert result.resource["phoneNumbers"] == [{"type": "mobile", "value": "+1 555 0199"}]
-    result = patched(result.resource, {"op": "add", "path": 'phoneNumbers[type eq "work"].value', "value": "+1 555 0100"})
+    result = patched(
+        result.resource, {"op": "add", "path": 'phoneNumbers[type eq "work"].value', "value": "+1 555 0100"}
+    )
     assert {number["type"] for number in result.resource["phoneNumbers"]} == {"mobile", "work"}
 
 
@@ -161,7 +173,9 @@ def test_null_value_unassigns():
 def test_enterprise_attributes_and_manager_forms():
     result = patched(user(), {"op": "replace", "path": f"{ENTERPRISE}:manager", "value": "m-1"})
     assert result.resource[ENTERPRISE] == {"manager": {"value": "m-1"}}
-    result = patched(user(), {"op": "Add", "path": "manager", "value": [{"$ref": "http://x/Users/m-2", "value": "m-2"}]})
+    result = patched(
+        user(), {"op": "Add", "path": "manager", "value": [{"$ref": "http://x/Users/m-2", "value": "m-2"}]}
+    )
     assert result.resource[ENTERPRISE] == {"manager": {"$ref": "http://x/Users/m-2", "value": "m-2"}}
     result = patched(result.resource, {"op": "replace", "path": f"{ENTERPRISE}:manager.value", "value": "m-3"})
     assert result.resource[ENTERPRISE]["manager"]["value"] == "m-3"
@@ -171,19 +185,26 @@ def test_enterprise_attributes_and_manager_forms():
 
 
 def test_unknown_attributes_are_kept_as_sent():
-    result = patched(user(), {"op": "add", "path": "preferredLanguage", "value": "en-US"},
-                     {"op": "replace", "path": 'addresses[type eq "work"].postalCode', "value": "98052"})
+    result = patched(
+        user(),
+        {"op": "add", "path": "preferredLanguage", "value": "en-US"},
+        {"op": "replace", "path": 'addresses[type eq "work"].postalCode', "value": "98052"},
+    )
     assert result.resource["preferredLanguage"] == "en-US"
     assert result.resource["addresses"] == [{"type": "work", "postalCode": "98052"}]
 
 
 def test_group_members_add_and_remove_in_every_form():
     group = {"schemas": [urns.GROUP], "id": "g1", "displayName": "Sales", "members": [{"value": "a"}]}
-    result = patched(group, {"op": "Add", "path": "members", "value": [{"$ref": None, "value": "b"}, {"value": "a"}]},
-                     shape=definitions.GROUP)
+    result = patched(
+        group,
+        {"op": "Add", "path": "members", "value": [{"$ref": None, "value": "b"}, {"value": "a"}]},
+        shape=definitions.GROUP,
+    )
     assert result.resource["members"] == [{"value": "a"}, {"value": "b"}]
-    result = patched(result.resource, {"op": "Remove", "path": "members", "value": [{"value": "a"}]},
-                     shape=definitions.GROUP)
+    result = patched(
+        result.resource, {"op": "Remove", "path": "members", "value": [{"value": "a"}]}, shape=definitions.GROUP
+    )
     assert result.resource["members"] == [{"value": "b"}]
     result = patched(result.resource, {"op": "remove", "path": 'members[value eq "b"]'}, shape=definitions.GROUP)
     assert "members" not in result.resource
@@ -192,8 +213,9 @@ def test_group_members_add_and_remove_in_every_form():
 
 def test_members_display_sent_by_a_client_is_dropped():
     group = {"schemas": [urns.GROUP], "id": "g1", "displayName": "Sales"}
-    result = patched(group, {"op": "add", "path": "members", "value": [{"value": "a", "display": "Alice"}]},
-                     shape=definitions.GROUP)
+    result = patched(
+        group, {"op": "add", "path": "members", "value": [{"value": "a", "display": "Alice"}]}, shape=definitions.GROUP
+    )
     assert result.resource["members"] == [{"value": "a"}]
 
 
@@ -237,8 +259,9 @@ def test_errors(body, scim_type):
 
 def test_immutable_member_value_cannot_be_rewritten():
     group = {"displayName": "Sales", "members": [{"value": "a"}]}
-    error = error_of(group, {"op": "replace", "path": 'members[value eq "a"].value', "value": "b"},
-                     shape=definitions.GROUP)
+    error = error_of(
+        group, {"op": "replace", "path": 'members[value eq "a"].value', "value": "b"}, shape=definitions.GROUP
+    )
     assert error.scim_type == "mutability"
 
 
@@ -255,6 +278,7 @@ def test_deep_values_are_refused():
 
 
 def test_error_names_the_operation():
-    error = error_of(user(), {"op": "add", "path": "title", "value": "x"}, {"op": "replace", "path": "active",
-                                                                             "value": 3})
+    error = error_of(
+        user(), {"op": "add", "path": "title", "value": "x"}, {"op": "replace", "path": "active", "value": 3}
+    )
     assert error.detail.startswith("Operations[2]")
