@@ -174,7 +174,7 @@ class Engine:
         if target.sub_attribute and leaf and leaf.mutability == IMMUTABLE and (op != "add" or path.value_filter):
             raise ScimError(400, MUTABILITY, f"{where}: {target.display} is immutable")
         removes = op == "remove" and path.value_filter is None and target.sub_attribute is None and value is None
-        if definition and definition.required and (removes or (op != "remove" and empty(value))):
+        if definition and definition.required and not self.lenient and (removes or (op != "remove" and empty(value))):
             raise ScimError(400, MUTABILITY, f"{where}: {target.display} is required and cannot be removed")
         return True
 
