@@ -282,3 +282,16 @@ def test_error_names_the_operation():
         user(), {"op": "add", "path": "title", "value": "x"}, {"op": "replace", "path": "active", "value": 3}
     )
     assert error.detail.startswith("Operations[2]")
+
+
+def test_an_element_created_from_a_filter_must_match_it():
+    group = {"displayName": "Sales"}
+    error = error_of(group, {"op": "replace", "path": 'members[value eq "a"]', "value": ""}, shape=definitions.GROUP)
+    assert error.scim_type == "invalidValue"
+
+
+def test_undeclared_list_attribute_is_replaced_consistently():
+    request = {"op": "replace", "path": "roles", "value": [{"value": "admin"}, {}]}
+    first = patched(user(), request)
+    assert first.resource["roles"] == [{"value": "admin"}]
+    assert patched(first.resource, request).changed == ()

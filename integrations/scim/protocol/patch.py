@@ -151,7 +151,10 @@ class Engine:
             return
         definition = target.definition
         current = ci_get(container, target.attribute)
-        multi_valued = definition.multi_valued if definition else isinstance(current, list)
+        if definition is not None:
+            multi_valued = definition.multi_valued
+        else:  # an attribute the shape does not declare: shaped by its values
+            multi_valued = isinstance(current, list) or (op != "remove" and isinstance(value, list))
         if path.value_filter is not None:
             if definition is not None and not multi_valued:
                 raise ScimError(400, INVALID_PATH, f"{where}: {target.display} is not multi-valued; it takes no filter")
@@ -204,6 +207,7 @@ class Engine:
         if multi:
             items = new if isinstance(new, list) else ([] if new is None else [new])
             items = [_without_nulls(item) for item in items]
+            items = [item for item in items if not empty(item)]
             if op == "replace":
                 put(container, target.attribute, items)
                 return
@@ -261,7 +265,8 @@ class Engine:
                     put(element, target.sub_attribute, None)
             put(container, target.attribute, [element for element in elements if not empty(element)])
             return
-        if not chosen:
+        created = not chosen
+        if created:
             chosen = [self.described_element(path, target, where)]
             elements.append(chosen[0])
         for element in chosen:
@@ -276,6 +281,8 @@ class Engine:
                 element.clear()
                 element.update(merged)
             one_primary(elements, element)
+        if created and not matches_element(path.value_filter, chosen[0], definition):
+            raise ScimError(400, INVALID_VALUE, f"{where}: the value contradicts the filter of {target.display}")
         put(container, target.attribute, [element for element in elements if not empty(element)])
 
     def described_element(self, path: PatchPath, target: Target, where: str) -> dict:
