@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from . import definitions, urns
 from .listing import MAX_PAGE_SIZE
-from .schema import REFERENCE, Attribute, ResourceSchema, ResourceShape
+from .schema import REFERENCE, Attribute, ResourceSchema, ResourceShape, find_named
 
 
 def _base(base_url: str) -> str:
@@ -64,10 +64,8 @@ def resource_types(base_url: str) -> list[dict]:
 
 
 def resource_type(base_url: str, type_id: str) -> dict | None:
-    for shape in definitions.SHAPES:
-        if shape.name.lower() == type_id.lower():
-            return _resource_type(base_url, shape)
-    return None
+    shape = find_named(definitions.SHAPES, type_id)
+    return _resource_type(base_url, shape) if shape else None
 
 
 def attribute_document(attribute: Attribute) -> dict:
@@ -107,7 +105,5 @@ def schemas(base_url: str) -> list[dict]:
 
 
 def schema(base_url: str, schema_id: str) -> dict | None:
-    for resource_schema in definitions.SCHEMAS:
-        if resource_schema.id.lower() == schema_id.lower():
-            return _schema(base_url, resource_schema)
-    return None
+    resource_schema = find_named(definitions.SCHEMAS, schema_id, key="id")
+    return _schema(base_url, resource_schema) if resource_schema else None

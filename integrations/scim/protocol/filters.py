@@ -177,18 +177,18 @@ class _Parser:
     def filter(self, depth: int, inside: AttrPath | None) -> Filter:
         if depth > MAX_DEPTH:
             raise ScimError(400, self.scim_type, f"Invalid filter: nested deeper than {MAX_DEPTH} levels")
-        children = [self.conjunction(depth, inside)]
-        while self.is_keyword("or"):
-            self.advance()
-            children.append(self.conjunction(depth, inside))
-        return children[0] if len(children) == 1 else Or(tuple(children))
+        return self.chain("or", Or, lambda: self.conjunction(depth, inside))
 
     def conjunction(self, depth: int, inside: AttrPath | None) -> Filter:
-        children = [self.unary(depth, inside)]
-        while self.is_keyword("and"):
+        return self.chain("and", And, lambda: self.unary(depth, inside))
+
+    def chain(self, keyword: str, node: type[And] | type[Or], operand) -> Filter:
+        """operand (keyword operand)*: one operand alone, or an n-ary node (no nesting to recurse through)."""
+        children = [operand()]
+        while self.is_keyword(keyword):
             self.advance()
-            children.append(self.unary(depth, inside))
-        return children[0] if len(children) == 1 else And(tuple(children))
+            children.append(operand())
+        return children[0] if len(children) == 1 else node(tuple(children))
 
     def unary(self, depth: int, inside: AttrPath | None) -> Filter:
         token = self.peek()

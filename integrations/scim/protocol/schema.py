@@ -7,9 +7,23 @@ is multi-valued, case-exact, writable. Attribute names are case-insensitive (RFC
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .paths import AttrPath
+
+Named = TypeVar("Named")
+
+
+def find_named(items: Iterable[Named], name: str, key: str = "name") -> Named | None:
+    """The item whose `key` attribute equals name, compared case-insensitively (RFC 7643 §2.1)."""
+    lowered = name.lower()
+    for item in items:
+        if getattr(item, key).lower() == lowered:
+            return item
+    return None
+
 
 STRING = "string"
 BOOLEAN = "boolean"
@@ -42,11 +56,7 @@ class Attribute:
     reference_types: tuple[str, ...] = ()
 
     def sub_attribute(self, name: str) -> Attribute | None:
-        lowered = name.lower()
-        for sub in self.sub_attributes:
-            if sub.name.lower() == lowered:
-                return sub
-        return None
+        return find_named(self.sub_attributes, name)
 
     @property
     def is_complex(self) -> bool:
@@ -61,11 +71,7 @@ class ResourceSchema:
     attributes: tuple[Attribute, ...]
 
     def attribute(self, name: str) -> Attribute | None:
-        lowered = name.lower()
-        for attribute in self.attributes:
-            if attribute.name.lower() == lowered:
-                return attribute
-        return None
+        return find_named(self.attributes, name)
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,7 @@ class Target:
     @property
     def display(self) -> str:
         """The path in canonical spelling, as the "changed" lists and error details show it."""
-        text = self.attribute or ""
-        if self.sub_attribute:
-            text = f"{text}.{self.sub_attribute}"
-        if self.container:
-            return f"{self.container}:{text}" if text else self.container
-        return text
+        return str(AttrPath(self.container, self.attribute, self.sub_attribute))
 
 
 @dataclass(frozen=True)
@@ -109,18 +110,7 @@ class ResourceShape:
         return (self.core.id, *(extension.id for extension in self.extensions))
 
     def extension(self, urn: str) -> ResourceSchema | None:
-        lowered = urn.lower()
-        for extension in self.extensions:
-            if extension.id.lower() == lowered:
-                return extension
-        return None
-
-    def _common(self, name: str) -> Attribute | None:
-        lowered = name.lower()
-        for attribute in self.common:
-            if attribute.name.lower() == lowered:
-                return attribute
-        return None
+        return find_named(self.extensions, urn, key="id")
 
     def resolve(self, path: AttrPath) -> Target:
         """Resolve a path. Unqualified names are the core schema's or common ones; failing that, a name that exactly
@@ -132,7 +122,7 @@ class ResourceShape:
             return self._target(urn, path, definition)
         if path.attribute is None:
             return Target(None, None, None, None, None)
-        definition = self.core.attribute(path.attribute) or self._common(path.attribute)
+        definition = self.core.attribute(path.attribute) or find_named(self.common, path.attribute)
         if definition is None and path.schema is None:
             owners = [ext for ext in self.extensions if ext.attribute(path.attribute)]
             if len(owners) == 1:
