@@ -35,7 +35,7 @@ def uc_directory_view(request):
     """/uc/directory/?q=: the web UC Client's directory (UC session from /uc/login/)."""
     extension = uc_extension_of(request)
     if extension is None:
-        return redirect("sso:uc_login")
+        return redirect("uc:login")
     query = request.GET.get("q", "")
     page = directory_presence_attach(directory_search(organization=extension.organization, extension=extension,
                                                       query=query, page=_page(request)))

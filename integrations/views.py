@@ -5,12 +5,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.forms import EntraConnectionForm
 from integrations.permissions import permission_rows
+from integrations.redirect_uris import redirect_uris
 from integrations.selectors import connection_test_state, page_badge_text, recent_changes
 from integrations.services import connection_for, connection_save, connection_test_start
 from integrations.status import connection_badge
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
-from sso.redirect_uris import redirect_uris
 
 NOT_CONFIGURED = "Save the Tenant ID, Client ID and a client secret or certificate first."
 

@@ -29,11 +29,11 @@ LINK_VIEWS = frozenset({"sso:admin_link"})
 NOT_ADMIN_VIEWS = frozenset({
     "healthz",
     # UC Client (web and native): its own session or Bearer tokens
-    "sso:uc_home", "sso:uc_login", "sso:uc_sso_start", "sso:uc_password", "sso:uc_logout", "sso:uc_callback",
-    "sso:uc_token", "sso:uc_revoke", "sso:uc_me", "sso:uc_openapi",
-    "contacts_api:uc_directory", "contacts_api:uc_directory_page",
+    "uc:home", "uc:login", "uc:sso_start", "uc:password", "uc:logout", "sso:uc_callback",
+    "uc_token", "uc_revoke", "uc_me", "uc_openapi",
+    "uc_directory_api", "uc_directory:page",
     # the PBX: organization API keys
-    "contacts_api:pbx_lookup", "presence:call_events",
+    "pbx_lookup", "pbx_call_events",
 })
 
 

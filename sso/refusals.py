@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sso.redirect_uris import admin_redirect_uri, uc_client_redirect_uri
+from integrations.redirect_uris import admin_redirect_uri, uc_client_redirect_uri
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from extensions.models import Extension
 from integrations.graph import SignInError
 from integrations.models import EntraConnection
+from integrations.redirect_uris import admin_redirect_uri, redirect_uris, uc_client_redirect_uri
 from integrations.services import connection_for
 from organizations.decorators import organization_required
 from organizations.models import Membership
@@ -19,7 +20,6 @@ from sso.flows import flow_begin
 from sso.forms import EmailForm, SsoSettingsForm, UcPasswordForm
 from sso.middleware import MICROSOFT_LOGIN_MARK, SESSION_ADMIN_METHOD, SESSION_POLICY
 from sso.models import AdminMicrosoftLink
-from sso.redirect_uris import admin_redirect_uri, redirect_uris, uc_client_redirect_uri
 from sso.selectors import connection_for_email, sign_in_events, sso_settings_for
 from sso.services import admin_link_save, admin_unlink, sign_in_record, sso_settings_save, uc_password_set
 from sso.views_uc import refusal_page
@@ -64,7 +64,7 @@ def entra_sso_view(request):
         if form.is_valid():
             sso_settings_save(organization=organization, actor=request.user, **form.cleaned_data)
             messages.success(request, "SSO settings saved.")
-            return redirect("integrations:entra_sso")
+            return redirect("sso_settings:settings")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(request, "sso/sso_settings.html", {
         "form": form, "connection": connection, "warnings": setup_warnings(connection),
@@ -101,7 +101,7 @@ def admin_link_view(request):
 def admin_unlink_view(request):
     if admin_unlink(user=request.user, organization=request.organization):
         messages.success(request, "Your Microsoft account is no longer linked.")
-    return redirect("integrations:entra_sso")
+    return redirect("sso_settings:settings")
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,7 +143,7 @@ def admin_callback_view(request):
                            claims=claims, ip=client_ip(request))
             messages.success(request, f"Your Microsoft account {shown_account(claims)} is linked: you can now "
                                       "sign in with Microsoft.")
-            return redirect("integrations:entra_sso")
+            return redirect("sso_settings:settings")
         link = (AdminMicrosoftLink.objects.select_related("user")
                 .filter(tenant_id=claims.tid, object_id=claims.oid).first())
         membership = Membership.objects.filter(user=link.user).first() if link else None

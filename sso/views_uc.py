@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from extensions.models import Extension
 from integrations.graph import SignInError
+from integrations.redirect_uris import uc_client_redirect_uri
 from organizations.sign_in_throttle import UC, sign_in_check, sign_in_failure_record, sign_in_success_record
 from pbx_portal.http import client_ip
 from sso import refusals
@@ -22,7 +23,6 @@ from sso.native import (
     native_redirect_problem,
     native_request_problem,
 )
-from sso.redirect_uris import uc_client_redirect_uri
 from sso.resolution import extension_bind, extension_resolve
 from sso.selectors import connection_for_email, sso_allowed
 from sso.services import sign_in_record, uc_password_check
@@ -99,7 +99,7 @@ def uc_login_view(request):
 def uc_sso_start_view(request):
     form = EmailForm(request.POST)
     if not form.is_valid():
-        return redirect("sso:uc_login")
+        return redirect("uc:login")
     email = form.cleaned_data["email"]
     native = request.session.get(NATIVE_PENDING)
     channel = "uc_native" if native else "uc_web"
@@ -155,14 +155,14 @@ def uc_callback_view(request):
                                  code_challenge=native["code_challenge"])
         return AppRedirect(native_callback_url(native["redirect_uri"], code, native.get("state", "")))
     uc_session_start(request, extension, method="microsoft")
-    return redirect("sso:uc_home")
+    return redirect("uc:home")
 
 
 @require_POST
 def uc_password_view(request):
     form = PasswordSignInForm(request.POST)
     if not form.is_valid():
-        return redirect("sso:uc_login")
+        return redirect("uc:login")
     email, password = form.cleaned_data["email"], form.cleaned_data["password"]
     ip = client_ip(request)
     verdict = sign_in_check(realm=UC, username=email, ip=ip)
@@ -188,18 +188,18 @@ def uc_password_view(request):
                                  code_challenge=native["code_challenge"])
         return AppRedirect(native_callback_url(native["redirect_uri"], code, native.get("state", "")))
     uc_session_start(request, extension, method="password")
-    return redirect("sso:uc_home")
+    return redirect("uc:home")
 
 
 @require_GET
 def uc_home_view(request):
     extension = uc_extension_of(request)
     if extension is None:
-        return redirect("sso:uc_login")
+        return redirect("uc:login")
     return render(request, "uc/home.html", {"extension": extension})
 
 
 @require_POST
 def uc_logout_view(request):
     uc_session_end(request)
-    return redirect("sso:uc_login")
+    return redirect("uc:login")

@@ -63,9 +63,9 @@ def sync_run_approve_view(request, run_id: int):
         new_run = run_approve(run=run, actor=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
-        return redirect("integrations:sync_run", run.pk)
+        return redirect("sync:run", run.pk)
     messages.success(request, f"Removals approved: run {new_run.pk} applies them.")
-    return redirect("integrations:sync_run", new_run.pk)
+    return redirect("sync:run", new_run.pk)
 
 
 @require_POST
@@ -76,7 +76,7 @@ def sync_run_reject_view(request, run_id: int):
         run_reject(run=run, actor=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
-        return redirect("integrations:sync_run", run.pk)
+        return redirect("sync:run", run.pk)
     messages.info(request, "Removals rejected: nothing was removed. Automatic syncs wait until you fix the scope or "
                            "directory and click Sync Now.")
-    return redirect("integrations:sync_run", run.pk)
+    return redirect("sync:run", run.pk)

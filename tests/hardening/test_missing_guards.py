@@ -153,11 +153,11 @@ def test_a_wrong_secret_is_said_once_on_the_entra_page(admin_client, connected):
 # Views that must accept POSTs without a CSRF token (token endpoints for non-browser clients). Add with a reason.
 CSRF_EXEMPT_ALLOWED: set[str] = {
     # The PBX calls these with an organization API key (Authorization: Bearer), never with browser cookies.
-    "presence:call_events", "contacts_api:pbx_lookup",
+    "pbx_call_events", "pbx_lookup",
     # Native UC Clients: the code + PKCE verifier or a refresh token authenticates; no cookies are read.
-    "sso:uc_token", "sso:uc_revoke",
+    "uc_token", "uc_revoke",
     # UC Client APIs under the UC access token (Authorization: Bearer), no session.
-    "sso:uc_me", "contacts_api:uc_directory",
+    "uc_me", "uc_directory_api",
 }
 
 

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 MICROSOFT_SIGN_IN = {"sso:admin_microsoft_login", "sso:admin_callback", "logout"}
 NOT_ADMIN_SURFACES = {
     "healthz",
-    "sso:uc_home", "sso:uc_login", "sso:uc_sso_start", "sso:uc_password", "sso:uc_logout", "sso:uc_callback",
-    "sso:uc_token", "sso:uc_revoke", "sso:uc_me", "sso:uc_openapi",
-    "contacts_api:uc_directory", "contacts_api:uc_directory_page", "contacts_api:pbx_lookup",
-    "presence:call_events",
+    "uc:home", "uc:login", "uc:sso_start", "uc:password", "uc:logout", "sso:uc_callback",
+    "uc_token", "uc_revoke", "uc_me", "uc_openapi",
+    "uc_directory_api", "uc_directory:page", "pbx_lookup",
+    "pbx_call_events",
 }
 REDIRECT = {"relogin": "/sso/microsoft/login/?required=1", "link": "/sso/microsoft/link/"}
 

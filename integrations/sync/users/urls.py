@@ -1,15 +1,16 @@
-"""User Synchronization pages, included under /integrations/ in the "integrations" namespace."""
+"""Integrations > Microsoft Entra ID > User Synchronization, under /integrations/entra/user-sync/."""
 
 from django.urls import path
 
 from integrations.sync.users import views
 
+app_name = "user_sync"
 urlpatterns = [
-    path("entra/user-sync/", views.user_sync_view, name="user_sync"),
-    path("entra/user-sync/sync-now/", views.user_sync_now_view, name="user_sync_now"),
-    path("entra/user-sync/preview/", views.user_sync_preview_view, name="user_sync_preview"),
-    path("entra/user-sync/sync-user/", views.user_sync_single_view, name="user_sync_single"),
-    path("entra/user-sync/groups/refresh/", views.user_sync_groups_refresh_view, name="user_sync_groups_refresh"),
-    path("entra/user-sync/filter-preview/", views.user_sync_filter_preview_view, name="user_sync_filter_preview"),
-    path("entra/user-sync/status.json", views.user_sync_status_view, name="user_sync_status"),
+    path("", views.user_sync_view, name="settings"),
+    path("sync-now/", views.user_sync_now_view, name="sync_now"),
+    path("preview/", views.user_sync_preview_view, name="preview"),
+    path("sync-user/", views.user_sync_single_view, name="sync_user"),
+    path("groups/refresh/", views.user_sync_groups_refresh_view, name="groups_refresh"),
+    path("filter-preview/", views.user_sync_filter_preview_view, name="filter_preview"),
+    path("status.json", views.user_sync_status_view, name="status"),
 ]

@@ -39,7 +39,7 @@ def user_sync_view(request):
             services.user_sync_settings_save(organization=organization, cleaned_data=form.cleaned_data,
                                              actor=request.user)
             messages.success(request, "User Synchronization settings saved.")
-            return redirect("integrations:user_sync")
+            return redirect("user_sync:settings")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     if not DirectoryGroup.objects.filter(organization=organization).exists() and connection and \
             connection.is_configured and not settings.groups_refresh:
@@ -57,12 +57,12 @@ def user_sync_view(request):
 def _started(request, run, created, what: str):
     if wants_json(request):
         return JsonResponse({**run_progress(run), "created": created,
-                             "url": reverse("integrations:sync_run", args=[run.pk])}, status=202)
+                             "url": reverse("sync:run", args=[run.pk])}, status=202)
     if created:
         messages.success(request, f"{what} started.")
     else:
         messages.info(request, f"A sync is already running (started {run.created_at:%H:%M:%S} UTC): showing it.")
-    return redirect("integrations:sync_run", run.pk)
+    return redirect("sync:run", run.pk)
 
 
 @require_POST
@@ -74,7 +74,7 @@ def user_sync_now_view(request):
         if wants_json(request):
             return JsonResponse({"error": reason}, status=409)
         messages.error(request, reason)
-        return redirect("integrations:user_sync")
+        return redirect("user_sync:settings")
     run, created = services.sync_now(organization=request.organization, actor=request.user)
     return _started(request, run, created, "Sync")
 
@@ -85,7 +85,7 @@ def user_sync_preview_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     if connection is None or not connection.is_configured:
         messages.error(request, "Connect Microsoft Entra ID first.")
-        return redirect("integrations:user_sync")
+        return redirect("user_sync:settings")
     run, created = services.sync_now(organization=request.organization, actor=request.user, dry_run=True)
     return _started(request, run, created, "Preview of changes (nothing is applied)")
 
@@ -96,12 +96,12 @@ def user_sync_single_view(request):
     form = SingleUserForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["user"][0])
-        return redirect("integrations:user_sync")
+        return redirect("user_sync:settings")
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     reason = why_not_runnable(connection, SyncKind.USERS)
     if reason:
         messages.error(request, reason)
-        return redirect("integrations:user_sync")
+        return redirect("user_sync:settings")
     run, created = services.sync_single_user_start(organization=request.organization, actor=request.user,
                                                    user=form.cleaned_data["user"])
     return _started(request, run, created, f"Sync of {form.cleaned_data['user']}")
@@ -112,7 +112,7 @@ def user_sync_single_view(request):
 def user_sync_groups_refresh_view(request):
     services.groups_refresh_request(request.organization)
     messages.info(request, "Reading the group list from Microsoft Entra ID…")
-    return redirect(reverse("integrations:user_sync") + "#scope")
+    return redirect(reverse("user_sync:settings") + "#scope")
 
 
 @require_POST
@@ -124,13 +124,13 @@ def user_sync_filter_preview_view(request):
         if wants_json(request):
             return JsonResponse({"error": error}, status=400)
         messages.error(request, error)
-        return redirect("integrations:user_sync")
+        return redirect("user_sync:settings")
     services.filter_preview_request(organization=request.organization,
                                     odata_filter=" ".join(form.cleaned_data["custom_filter"].split()))
     if wants_json(request):
         return JsonResponse({"status": "pending"}, status=202)
     messages.info(request, "Asking Microsoft Graph how many users match…")
-    return redirect(reverse("integrations:user_sync") + "#scope")
+    return redirect(reverse("user_sync:settings") + "#scope")
 
 
 @require_GET
@@ -142,5 +142,5 @@ def user_sync_status_view(request):
     return JsonResponse({
         "filter_check": settings.filter_check, "filter_preview": settings.filter_preview,
         "groups_refresh": settings.groups_refresh,
-        "run": {**run_progress(run), "url": reverse("integrations:sync_run", args=[run.pk])} if run else None,
+        "run": {**run_progress(run), "url": reverse("sync:run", args=[run.pk])} if run else None,
     })

@@ -1,4 +1,5 @@
-"""The Redirect URIs an admin registers in Entra: built from PUBLIC_BASE_URL, exactly as the SSO views serve them.
+"""The Redirect URIs an admin registers in Entra (shown on the Connection tab): built from PUBLIC_BASE_URL,
+exactly as the SSO views serve them (sso/urls.py mounts them under SSO_PREFIX).
 
 Entra matches redirect URIs exactly (case and trailing slash), so these paths are the single source of truth
 for both the setup page and the SSO callbacks.
@@ -6,6 +7,7 @@ for both the setup page and the SSO callbacks.
 
 from django.conf import settings
 
+SSO_PREFIX = "/sso/"
 ADMIN_CALLBACK_PATH = "/sso/microsoft/callback/"
 UC_CLIENT_CALLBACK_PATH = "/sso/uc/microsoft/callback/"
 
