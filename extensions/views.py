@@ -6,11 +6,10 @@ from django.views.decorators.http import require_POST
 
 from extensions.filters import list_filters
 from extensions.forms import ExtensionForm
+from extensions.hooks import list_context
 from extensions.models import Extension
 from extensions.selectors import extension_group_list, extension_list, next_free_number
 from extensions.services import DuplicateExtensionNumber, extension_save, extension_set_status, extension_snapshot
-from integrations.sync.models import SyncKind
-from integrations.sync.selectors import latest_run
 from organizations.decorators import organization_required
 
 PAGE_SIZE = 50
@@ -34,8 +33,7 @@ def extension_list_view(request):
     page = Paginator(extensions, PAGE_SIZE).get_page(None if errors else request.GET.get("page"))
     return render(request, "extensions/extension_list.html", {
         "page": page, "query": query, "sort": sort, "status": status, "filter_errors": errors,
-        "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS,
-        "last_user_sync": latest_run(request.organization, SyncKind.USERS, finished=True),
+        "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS, **list_context(request.organization),
     }, status=400 if errors else 200)
 
 

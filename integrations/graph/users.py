@@ -26,6 +26,9 @@ USER_SELECT = ("id,displayName,givenName,surname,mail,userPrincipalName,accountE
 # The user attributes an extension number may be taken from (the values stored in the numbering settings).
 NUMBER_SOURCES = ("businessPhones", "mobilePhone", "employeeId", *(f"extensionAttribute{i}" for i in range(1, 16)))
 
+# An OData filter as an admin might type it (the User Synchronization page's example).
+FILTER_EXAMPLE = "department eq 'Sales' or startswith(jobTitle,'Support')"
+
 # Where each extension field comes from, as the User Synchronization page explains it.
 EXTENSION_FIELD_SOURCES = (
     ("Display name", "displayName (userPrincipalName when empty)"),

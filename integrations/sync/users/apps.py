@@ -8,8 +8,10 @@ class UserSyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from extensions.hooks import add_list_context
         from integrations.sync.registry import KindSpec, register
-        from integrations.sync.users import engine, executor, tasks  # noqa: F401 - tasks registers the Celery tasks
+        from integrations.sync.users import engine, executor, selectors, tasks  # noqa: F401 - tasks: Celery tasks
 
         register(KindSpec("users", executor.execute, "feature_user_sync", default_interval_seconds=300,
                           min_interval_seconds=60, summary=engine.run_summary_counts))
+        add_list_context(selectors.extension_list_context)

@@ -3,6 +3,7 @@
 from django import forms
 
 from extensions.numbering import parse_reserved
+from integrations.graph.users import FILTER_EXAMPLE
 from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
 
 FILTER_MAX_LENGTH = 2000
@@ -32,8 +33,7 @@ class UserSyncSettingsForm(forms.ModelForm):
             "threshold_count": "or above (extensions), whichever is smaller",
         }
         help_texts = {
-            "custom_filter": "For example: department eq 'Sales' or startswith(jobTitle,'Support'). Checked by "
-                             "Microsoft Graph when you save.",
+            "custom_filter": f"For example: {FILTER_EXAMPLE}. Checked by Microsoft Graph when you save.",
             "reserved_numbers": "Numbers and ranges separated by commas, e.g. 1000-1009, 1111.",
         }
         widgets = {

@@ -44,7 +44,7 @@ class UserSyncSettings(models.Model):
     range_start = models.PositiveIntegerField(default=1000)
     range_end = models.PositiveIntegerField(default=8999)
     reserved_numbers = models.TextField(blank=True, help_text="Numbers and ranges never assigned, e.g. 1000-1009, 1111")
-    number_attribute = models.CharField(max_length=24, default="businessPhones")
+    number_attribute = models.CharField(max_length=24, default=NUMBER_SOURCES[0])
     number_rule = models.CharField(max_length=12, choices=NumberRule.choices, default=NumberRule.LAST_DIGITS)
     number_digits = models.PositiveSmallIntegerField(default=4)
     removal_grace_days = models.PositiveIntegerField(null=True, blank=True, default=30,

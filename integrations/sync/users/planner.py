@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from extensions.numbering import NumberBook, number_from_attribute
+from integrations.graph.users import NUMBER_SOURCES
 from integrations.sync.users.mapping import MAPPED_FIELDS, DirectoryUser
 from integrations.sync.users.scope import KEEP_DISABLED, Verdict
 
@@ -39,7 +40,7 @@ class Action:
 @dataclass(frozen=True, slots=True)
 class NumberPolicy:
     mode: str  # "auto" or "attribute"
-    attribute: str = "businessPhones"
+    attribute: str = NUMBER_SOURCES[0]
     rule: str = "last_digits"
     digits: int = 4
 

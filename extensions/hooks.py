@@ -1,0 +1,22 @@
+"""What the rooms above extensions add to its pages (the last user sync, later Teams presence and more).
+
+Extensions imports none of them: each registers a provider from its AppConfig.ready(). A provider takes the
+organization and returns template context for the Extensions list.
+"""
+
+from collections.abc import Callable
+
+ListContextProvider = Callable[[object], dict]
+_list_context_providers: list[ListContextProvider] = []
+
+
+def add_list_context(provider: ListContextProvider) -> None:
+    if provider not in _list_context_providers:
+        _list_context_providers.append(provider)
+
+
+def list_context(organization) -> dict:
+    context: dict = {}
+    for provider in _list_context_providers:
+        context.update(provider(organization))
+    return context
