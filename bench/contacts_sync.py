@@ -130,7 +130,7 @@ def run(data_dir: Path, base: str) -> None:
     from integrations.models import EntraConnection
     from integrations.sync.models import SyncKind, SyncRun
     from integrations.sync.runs import run_execute, run_request
-    from tests.factories import make_organization
+    from tests.helpers.factories import make_organization
 
     logging_quiet()
     call_command("migrate", verbosity=0)

@@ -37,7 +37,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from extensions.models import Extension
-    from tests.factories import make_admin, make_organization
+    from tests.helpers.factories import make_admin, make_organization
 
     setup_test_environment()
     call_command("migrate", verbosity=0)

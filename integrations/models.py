@@ -66,7 +66,8 @@ class EntraConnection(models.Model):
         default=list, blank=True, help_text="The tenant's verified domain names (Graph /organization), lower case."
     )
     app_redirect_uris = models.JSONField(
-        null=True, blank=True, help_text="The Redirect URIs of the app registration's web platform (None: not readable)."
+        null=True, blank=True,
+        help_text="The Redirect URIs of the app registration's web platform (None: not readable).",
     )
     credentials_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,9 +2,9 @@ import pytest
 from django.core.cache import cache
 
 from integrations.graph import clear_clients
-from tests.factories import make_admin, make_extension, make_organization
+from tests.helpers.factories import make_admin, make_extension, make_organization
 
-pytest_plugins = ["emulator.pytest_plugin", "tests.browser_fixtures", "tests.background"]
+pytest_plugins = ["emulator.pytest_plugin", "tests.helpers.browser", "tests.helpers.background"]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from contacts.phones import lookup_candidates, normalize
 from contacts.selectors import caller_id_lookup, directory_search
-from tests.contacts.factories import add_contacts, make_mailbox
+from tests.helpers.contacts import add_contacts, make_mailbox
 
 pytestmark = pytest.mark.django_db
 

@@ -2,20 +2,11 @@
 
 import pytest
 
-from organizations.api_keys import key_generate, key_hash
-from organizations.models import ApiScope, OrganizationApiKey
-from tests.contacts.factories import add_contacts, make_mailbox
+from organizations.models import OrganizationApiKey
+from tests.helpers.contacts import add_contacts, api_key, get, make_mailbox
 
 pytestmark = pytest.mark.django_db
 URL = "/api/pbx/lookup"
-
-
-def api_key(organization) -> str:
-    """A key with every scope (caller-id-personal included: these tests read the called user's contacts)."""
-    key, prefix = key_generate()
-    OrganizationApiKey.objects.create(organization=organization, name="PBX", prefix=prefix, key_hash=key_hash(key),
-                                      scopes=list(ApiScope.values))
-    return key
 
 
 @pytest.fixture
@@ -28,10 +19,6 @@ def data(organization, other_organization, extension_factory):
     add_contacts(make_mailbox(other_organization), {"displayName": "Other Org Person",
                                                     "businessPhones": ["+1 312 555 0199"]})
     return alice
-
-
-def get(client, key, **params):
-    return client.get(URL, params, HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 def test_lookup_in_any_format(client, organization, data):

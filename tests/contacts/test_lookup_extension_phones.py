@@ -5,8 +5,7 @@ from django.db import connection
 
 from contacts.selectors import _extension_by_phone, caller_id_lookup
 from extensions.models import Extension
-from tests.contacts.factories import add_contacts, make_mailbox
-from tests.contacts.test_lookup_api import api_key, get
+from tests.helpers.contacts import add_contacts, api_key, get, make_mailbox
 
 pytestmark = pytest.mark.django_db
 

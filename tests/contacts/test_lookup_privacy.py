@@ -6,7 +6,7 @@ import pytest
 from contacts.selectors import caller_id_lookup
 from organizations.api_keys import key_generate, key_hash
 from organizations.models import ApiScope, OrganizationApiKey
-from tests.contacts.factories import add_contacts, make_mailbox
+from tests.helpers.contacts import add_contacts, make_mailbox
 
 pytestmark = pytest.mark.django_db
 SHARED_NUMBER = "+1 312 555 0142"  # in both users' address books

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,13 +15,13 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Contact
 from contacts.selectors import directory_search
-from tests.contacts.factories import add_contacts, make_mailbox
+from tests.helpers.contacts import add_contacts, make_mailbox
+from tests.helpers.paths import ROOT
 
 pytestmark = pytest.mark.django_db
 # A full scan, or every number of the organization read through an index on the organization alone. (Contacts read
 # in name order with the trigram table's matches as a filter stop at the page: that plan is allowed.)
 EVERY_ROW = re.compile(r"SCAN contacts_contact(number)? |contacts_contactnumber USING INDEX \w+ \(organization_id=\?\)")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_directory_tests_pass_on_sqlite_too(tmp_path):

@@ -1,12 +1,10 @@
 """The UC Client directory: GET /api/uc/directory (UC token) and the web page /uc/directory/ (UC session)."""
 
 import pytest
-from django.utils import timezone
 
-from sso.models import SsoSettings, UcGrant
-from sso.native import _new_secrets
+from sso.models import SsoSettings
 from sso.uc_session import SESSION_EXTENSION
-from tests.contacts.factories import add_contacts, make_mailbox
+from tests.helpers.contacts import add_contacts, make_mailbox, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +18,6 @@ def people(organization, extension_factory):
     add_contacts(make_mailbox(organization, owner=alice), {"displayName": "Alice's Plumber"})
     add_contacts(make_mailbox(organization, owner=bob), {"displayName": "Bob's Plumber"})
     return alice, bob
-
-
-def token_for(extension) -> str:
-    issued = _new_secrets(timezone.now())
-    UcGrant.objects.create(extension=extension, **issued["fields"])
-    return issued["access"]
 
 
 def test_api_finds_company_and_own_contacts_never_a_colleagues(client, people):

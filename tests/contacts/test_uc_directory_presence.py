@@ -10,8 +10,7 @@ from django.utils import timezone
 from presence.models import ExtensionPresence
 from sso.models import SsoSettings
 from sso.uc_session import SESSION_EXTENSION
-from tests.contacts.factories import add_contacts, make_mailbox
-from tests.contacts.test_uc_directory import token_for
+from tests.helpers.contacts import add_contacts, make_mailbox, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-# Browser fixtures (browser, page, sign_in) come from tests/browser_fixtures.py, registered in tests/conftest.py.
+# Browser fixtures (browser, page, sign_in) come from tests/helpers/browser.py, registered in tests/conftest.py.
 
 import pytest
 

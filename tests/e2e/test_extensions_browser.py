@@ -1,7 +1,7 @@
 import pytest
 
 from extensions.models import Extension
-from tests.factories import ADMIN_PASSWORD
+from tests.helpers.factories import ADMIN_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from extensions.models import Extension
 from integrations.models import EntraConnection
-from tests.factories import ADMIN_PASSWORD, make_extension
+from tests.helpers.factories import ADMIN_PASSWORD, make_extension
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,8 @@
 import pytest
 
 from integrations.graph import clear_clients
-from tests.factories import ADMIN_PASSWORD
-from tests.presence.helpers import bind, connect, directory_users, sync_presence
+from tests.helpers.factories import ADMIN_PASSWORD
+from tests.helpers.presence import bind, connect, directory_users, sync_presence
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

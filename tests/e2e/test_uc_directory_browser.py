@@ -10,11 +10,11 @@ from contacts.models import Contact, ContactSettings
 from integrations.models import EntraConnection
 from presence.models import PresenceSettings
 from sso.services import sso_settings_save
-from tests.contacts.helpers import share_reception
-from tests.contacts.helpers import sync as sync_contacts
 from tests.e2e.test_uc_sso_browser import sign_in_with_microsoft
-from tests.presence.helpers import sync_presence
-from tests.sso.conftest import connect, synced_extension
+from tests.helpers.contact_sync import share_reception
+from tests.helpers.contact_sync import sync as sync_contacts
+from tests.helpers.presence import sync_presence
+from tests.helpers.sso import connect, synced_extension
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 
 from extensions.models import Extension
 from sso.services import sso_settings_save
-from tests.sso.conftest import connect, synced_extension
+from tests.helpers.sso import connect, synced_extension
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

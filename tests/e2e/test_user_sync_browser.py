@@ -6,8 +6,8 @@ import pytest
 
 from extensions.models import Extension
 from integrations.models import EntraConnection
-from tests.factories import ADMIN_PASSWORD
-from tests.sync.helpers import directory_users, in_scope_ids
+from tests.helpers.factories import ADMIN_PASSWORD
+from tests.helpers.user_sync import directory_users, in_scope_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ emulator.pytest_plugin (registered by tests/conftest.py, or here if it is not)."
 import msal
 import pytest
 
-from tests.emulator.helpers import TrustingSession
+from tests.helpers.emulator import TrustingSession
 
 
 def pytest_configure(config):

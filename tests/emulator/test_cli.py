@@ -2,11 +2,11 @@ import contextlib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
+
 OPTIONS = ["--host", "--port", "--data-dir", "--users", "--groups", "--seed", "--tenant-id", "--client-id",
            "--client-secret", "--redirect-uri", "--throttle-limit", "--throttle-window", "--allow-http-notifications",
            "--notification-ca"]
@@ -71,7 +71,7 @@ def test_same_seed_same_tenant(tmp_path):
 
 def test_allow_http_notifications_flag(tmp_path):
     """Started with --allow-http-notifications, the emulator accepts an http://127.0.0.1 notification URL."""
-    from tests.emulator.subscription_helpers import future
+    from tests.helpers.subscriptions import future
     from tests.helpers.webhook_receiver import WebhookReceiver
 
     with running_emulator(tmp_path / "emu", "--users", "10", "--allow-http-notifications") as running:

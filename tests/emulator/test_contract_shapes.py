@@ -1,15 +1,9 @@
 """The emulator's payloads carry (at least) the keys of Microsoft's documented samples in tests/fixtures/graph."""
 
-import json
-from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graph"
-
-
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text())
+from tests.helpers.graph_payloads import load as fixture
 
 
 def assert_keys_cover(documented: dict, actual: dict, where: str = "$") -> None:

@@ -1,4 +1,4 @@
-from tests.emulator.helpers import all_pages
+from tests.helpers.emulator import all_pages
 
 SELECT = "id,displayName,mail,accountEnabled,department,onPremisesExtensionAttributes"
 

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.emulator.helpers import all_pages
+from tests.helpers.emulator import all_pages
 
 
 def test_groups_select_top_pages_with_graph_shapes(emulator_clean, app_token):

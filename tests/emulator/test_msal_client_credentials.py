@@ -5,7 +5,7 @@ import msal
 import trustme
 from cryptography.hazmat.primitives import hashes, serialization
 
-from tests.emulator.helpers import TrustingSession
+from tests.helpers.emulator import TrustingSession
 
 SCOPES = ["https://graph.microsoft.com/.default"]
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tests.emulator.subscription_helpers import created, error_of, future, parse_time, some_user, subscribe
+from tests.helpers.subscriptions import created, error_of, future, parse_time, some_user, subscribe
 
 pytestmark = pytest.mark.integration
 

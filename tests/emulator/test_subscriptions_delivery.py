@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from tests.emulator.subscription_helpers import created, nothing_queued, parse_time, some_user
+from tests.helpers.subscriptions import created, nothing_queued, parse_time, some_user
 from tests.helpers.waiting import wait_until
 from tests.helpers.webhook_receiver import WebhookReceiver
 

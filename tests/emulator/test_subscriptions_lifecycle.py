@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tests.emulator.subscription_helpers import created, error_of, future, nothing_queued, parse_time, some_user
+from tests.helpers.subscriptions import created, error_of, future, nothing_queued, parse_time, some_user
 from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.emulator.helpers import all_pages
+from tests.helpers.emulator import all_pages
 
 DEFAULT_KEYS = {"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
                 "preferredLanguage", "surname", "userPrincipalName", "id"}

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.emulator.helpers import all_pages
+from tests.helpers.emulator import all_pages
 
 MS_429_INNER = {"code": "429", "message": "Please retry after", "status": "429"}
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from organizations.models import AuditEntry, OrganizationApiKey
 from organizations.services import api_key_create
-from tests.contacts.factories import add_contacts, make_mailbox
+from tests.helpers.contacts import add_contacts, make_mailbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 LOOKUP, EVENTS = "/api/pbx/lookup", "/api/pbx/calls/events"

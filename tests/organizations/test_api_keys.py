@@ -12,7 +12,7 @@ from organizations.api_keys import api_key_required
 from organizations.models import AuditEntry, OrganizationApiKey
 from organizations.services import api_key_create, api_key_revoke
 from pbx_portal.urls import urlpatterns as portal_urlpatterns
-from tests.factories import make_admin, make_extension
+from tests.helpers.factories import make_admin, make_extension
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 

@@ -4,8 +4,8 @@ import pytest
 import responses
 
 from integrations.graph import AppCredentials, GraphClient, GraphEndpoints
-from tests.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 from tests.helpers.graph_mock import mock_entra
+from tests.helpers.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from integrations.models import EntraConnection
 from organizations.services import api_key_create
 from presence.models import PbxCall
-from tests.factories import make_extension
+from tests.helpers.factories import make_extension
 
 pytestmark = pytest.mark.django_db
 URL = "/api/pbx/calls/events"

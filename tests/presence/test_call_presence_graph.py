@@ -10,8 +10,8 @@ from integrations.graph import PermissionDenied
 from integrations.graph.presence import iso_duration
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 from presence.services import CALL_SESSION_LENGTH, call_presence_reconcile, renew_call_sessions
-from tests.factories import make_extension
-from tests.graph_payloads import CLIENT
+from tests.helpers.factories import make_extension
+from tests.helpers.graph_payloads import CLIENT
 
 pytestmark = pytest.mark.django_db
 USER = "11111111-1111-4111-8111-111111111111"

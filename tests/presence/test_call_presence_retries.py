@@ -21,8 +21,8 @@ from presence import tasks
 from presence.models import ExtensionPresence, PbxCall, PresenceSettings
 from presence.selectors import writeback_allowed, writeback_connection
 from presence.services import call_event_record, call_presence_reconcile, renew_call_sessions
-from tests.factories import make_extension
-from tests.graph_payloads import CLIENT
+from tests.helpers.factories import make_extension
+from tests.helpers.graph_payloads import CLIENT
 
 pytestmark = pytest.mark.django_db
 USER = "22222222-2222-4222-8222-222222222222"

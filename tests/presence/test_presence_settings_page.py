@@ -12,7 +12,7 @@ from integrations.sync.retention import purge_sync_log
 from organizations.models import AuditEntry
 from presence.models import ExtensionPresence, PresenceSettings
 from presence.selectors import presence_by_extension
-from tests.factories import make_extension
+from tests.helpers.factories import make_extension
 
 pytestmark = pytest.mark.django_db
 URL = "/integrations/collaboration/presence/"

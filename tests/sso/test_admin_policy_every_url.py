@@ -11,7 +11,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 
 from sso.middleware import SESSION_POLICY
 from sso.models import AdminMicrosoftLink, SsoSettings, UcCredential
-from tests.factories import ADMIN_PASSWORD, make_admin, make_extension
+from tests.helpers.factories import ADMIN_PASSWORD, make_admin, make_extension
 from tests.helpers.urlconf import url_routes
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from sso.models import SignInEvent
 from sso.native import native_redirect_problem
 from sso.resolution import extension_resolve
 from sso.selectors import connection_for_email
-from tests.factories import make_extension, make_organization
-from tests.sso.conftest import emulator_sign_in, portal_path, synced_extension
+from tests.helpers.factories import make_extension, make_organization
+from tests.helpers.sso import emulator_sign_in, portal_path, synced_extension
 
 pytestmark = pytest.mark.django_db
 VERIFIED = ["contoso.example", "contoso.onmicrosoft.example"]

@@ -9,7 +9,7 @@ from sso.native import native_code_issue
 from sso.secrets import s256
 from sso.services import sso_settings_save, uc_password_set
 from sso.uc_session import SESSION_EXTENSION, SESSION_METHOD
-from tests.factories import make_extension
+from tests.helpers.factories import make_extension
 from tests.helpers.urlconf import url_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]

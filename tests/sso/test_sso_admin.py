@@ -7,8 +7,8 @@ from integrations.graph.organization import verified_domains_of as verified_doma
 from organizations.models import AuditEntry
 from sso.models import AdminMicrosoftLink, SignInEvent, SsoSettings
 from sso.services import sso_settings_save, uc_password_set
-from tests.factories import ADMIN_PASSWORD, make_admin, make_extension
-from tests.sso.conftest import emulator_sign_in, portal_path
+from tests.helpers.factories import ADMIN_PASSWORD, make_admin, make_extension
+from tests.helpers.sso import emulator_sign_in, portal_path
 
 pytestmark = pytest.mark.django_db
 
