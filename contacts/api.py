@@ -8,6 +8,7 @@ from contacts.selectors import caller_id_lookup, directory_presence_attach, dire
 from extensions.models import Extension
 from organizations.api_keys import api_key_required
 from organizations.models import ApiScope
+from pbx_portal.http import json_error
 from sso.api_auth import uc_token_required
 from sso.uc_session import uc_extension_of
 
@@ -44,10 +45,6 @@ def uc_directory_view(request):
 MAX_NUMBER = 64
 
 
-def _bad_request(message: str) -> JsonResponse:
-    return JsonResponse({"error": "bad_request", "message": message}, status=400)
-
-
 @require_GET
 @api_key_required(scope=ApiScope.CALLER_ID)
 def lookup_view(request):
@@ -58,14 +55,13 @@ def lookup_view(request):
     Outlook contacts are consulted first (and only theirs); without that scope they are never read."""
     number = request.GET.get("number", "").strip()
     if not number or len(number) > MAX_NUMBER or not any(c.isdigit() for c in number):
-        return _bad_request('"number" must be a phone number (digits, optionally with + ( ) - . and spaces).')
+        return json_error(400, '"number" must be a phone number (digits, optionally with + ( ) - . and spaces).')
     called = None
     called_number = request.GET.get("extension", "").strip()
     if called_number:
         called = Extension.objects.filter(organization=request.organization, number=called_number[:10]).first()
         if called is None:
-            return JsonResponse({"error": "not_found", "message": f"No extension {called_number[:10]} in this "
-                                                                  "organization."}, status=404)
+            return json_error(404, f"No extension {called_number[:10]} in this organization.")
     personal = called is not None and request.api_key.allows(ApiScope.CALLER_ID_PERSONAL)
     match = caller_id_lookup(organization=request.organization, number=number, called=called if personal else None)
     return JsonResponse({**match.as_dict(), "personal_contacts_checked": personal})

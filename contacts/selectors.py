@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Q
 
 from contacts.models import Contact, ContactNumber, MailboxSyncState
-from contacts.phones import digits_of, lookup_candidates
 from contacts.search import digits_prefix, name_prefix, number_exact, text_match
 from extensions.models import Extension
+from extensions.phones import digits_of, lookup_candidates
 from presence.selectors import presence_summaries
 
 PAGE_SIZE = 25

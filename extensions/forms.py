@@ -1,7 +1,7 @@
 from django import forms
 
+from extensions import phones
 from extensions.models import Extension
-from extensions.validators import normalize_phone_number
 
 
 class ExtensionForm(forms.ModelForm):
@@ -57,7 +57,13 @@ class ExtensionForm(forms.ModelForm):
         return email
 
     def clean_business_phone(self):
-        return normalize_phone_number(self.cleaned_data["business_phone"], self.organization.default_region)
+        return self._phone("business_phone")
 
     def clean_mobile_phone(self):
-        return normalize_phone_number(self.cleaned_data["mobile_phone"], self.organization.default_region)
+        return self._phone("mobile_phone")
+
+    def _phone(self, field: str) -> str:
+        try:
+            return phones.extension_field(self.cleaned_data[field], self.organization.default_region)
+        except phones.PhoneNumberError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_phone") from exc

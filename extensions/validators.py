@@ -1,8 +1,7 @@
-"""Validation of extension numbers and phone numbers."""
+"""Validation of extension numbers (phone numbers: extensions/phones.py)."""
 
 import re
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 
 EXTENSION_NUMBER_RE = re.compile(r"^[1-9][0-9]{1,9}$")
@@ -15,23 +14,3 @@ def validate_extension_number(value: str) -> None:
             "Enter an extension number of 2 to 10 digits that does not start with 0.",
             code="invalid_extension_number",
         )
-
-
-def normalize_phone_number(value: str, region: str) -> str:
-    """Return the number in E.164 form, or raise ValidationError with a reason an admin can act on."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        parsed = phonenumbers.parse(value, region or None)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            f'"{value}" is not a phone number. Use international form, e.g. +1 425 555 0100.',
-            code="invalid_phone",
-        ) from exc
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError(
-            f'"{value}" is not a valid phone number for its country. Check the digits and the country code.',
-            code="invalid_phone",
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

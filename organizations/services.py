@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from organizations.api_keys import key_generate, key_hash
-from organizations.audit import audit_record
+from organizations.audit import audit_record, field_changes
 from organizations.models import DEFAULT_API_SCOPES, ApiScope, Membership, Organization, OrganizationApiKey
 
 
@@ -87,3 +87,17 @@ def api_key_revoke(*, api_key: OrganizationApiKey, actor) -> bool:
                                                    "revoked": [False, True]})
     api_key.refresh_from_db(fields=["revoked_at"])
     return True
+
+
+def organization_settings_save(*, organization: Organization, cleaned_data: dict, actor) -> Organization:
+    """Save the organization's settings; every change is in the audit list."""
+    stored = Organization.objects.get(pk=organization.pk)  # a ModelForm has already set the new values on its instance
+    before = {name: getattr(stored, name) for name in cleaned_data}
+    for name, value in cleaned_data.items():
+        setattr(organization, name, value)
+    changes = field_changes(before, cleaned_data)
+    if changes:
+        organization.save(update_fields=list(changes))
+        audit_record(organization=organization, actor=actor, action="organization.settings_changed",
+                     target="Organization settings", changes=changes)
+    return organization

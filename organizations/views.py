@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
-from organizations.forms import OrganizationSwitchForm
+from organizations.forms import OrganizationSettingsForm, OrganizationSwitchForm
 from organizations.middleware import OPERATOR_SESSION_KEY
 from organizations.models import DEFAULT_API_SCOPES, ApiScope, Organization, OrganizationApiKey
-from organizations.services import api_key_create, api_key_revoke
+from organizations.services import api_key_create, api_key_revoke, organization_settings_save
 
 SCOPE_HELP = {
     ApiScope.CALLER_ID: "GET /api/pbx/lookup: the name for an incoming number from extensions (colleagues by "
@@ -102,3 +102,17 @@ def api_key_revoke_view(request, pk):
             messages.info(request, f'API key "{api_key.name}" was already revoked.')
         return redirect("organizations:api_keys")
     return render(request, "organizations/apikey_confirm_revoke.html", {"api_key": api_key})
+
+
+@organization_required
+def organization_settings_view(request):
+    form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
+    if request.method == "POST":
+        if form.is_valid():
+            organization_settings_save(organization=request.organization, cleaned_data=form.cleaned_data,
+                                       actor=request.user)
+            messages.success(request, "Organization settings saved.")
+            return redirect("organizations:settings")
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(request, "organizations/organization_settings.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -3,11 +3,23 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import JsonResponse
 
 
 def wants_json(request) -> bool:
     """The page's script asked for JSON (fetch with Accept: application/json); otherwise answer with HTML."""
     return "application/json" in request.headers.get("Accept", "")
+
+
+JSON_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+                    413: "too_large", 429: "rate_limited"}
+
+
+def json_error(status: int, message: str, code: str = "") -> JsonResponse:
+    """The one error answer of the JSON APIs: {"error": code, "message": sentence, "error_description": sentence}.
+    The PBX's APIs read "message", the UC Client's OAuth-style ones "error_description"; both carry the sentence."""
+    return JsonResponse({"error": code or JSON_ERROR_CODES.get(status, "error"), "message": message,
+                         "error_description": message}, status=status)
 
 
 def client_ip(request) -> str | None:

@@ -20,6 +20,8 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
+from pbx_portal.http import json_error
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL_PROBLEM = "The request contains a NUL character, which is not allowed anywhere."
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -88,8 +90,8 @@ def is_api(request) -> bool:
 def api_error(request, status: int, message: str, code: str = "") -> JsonResponse:
     """An error answer of the JSON APIs: the UC Client's OAuth-style APIs read "error_description", the PBX's
     "message"; both carry the same sentence."""
-    code = code or ("invalid_request" if status == 400 and request.path.startswith("/api/uc/") else "bad_request")
-    return JsonResponse({"error": code, "message": message, "error_description": message}, status=status)
+    code = code or ("invalid_request" if status == 400 and request.path.startswith("/api/uc/") else "")
+    return json_error(status, message, code)
 
 
 class BadInputGuardMiddleware:

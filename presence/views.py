@@ -11,6 +11,7 @@ from integrations.services import connection_for
 from organizations.api_keys import api_key_required
 from organizations.decorators import organization_required
 from organizations.models import ApiScope
+from pbx_portal.http import json_error
 from presence.forms import PresenceSettingsForm
 from presence.services import UnknownExtension, call_event_record, presence_settings_save
 
@@ -37,11 +38,6 @@ def presence_settings_view(request):
     return redirect("integrations:collaboration")
 
 
-def _bad_request(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": "bad_request" if status == 400 else "not_found", "message": message},
-                        status=status)
-
-
 @require_POST
 @api_key_required(scope=ApiScope.CALL_EVENTS)
 def call_events_view(request):
@@ -49,24 +45,24 @@ def call_events_view(request):
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _bad_request("The body must be JSON.")
+        return json_error(400, "The body must be JSON.")
     if not isinstance(body, dict):
-        return _bad_request('The body must be a JSON object: {"extension", "event", "call_id"}.')
+        return json_error(400, 'The body must be a JSON object: {"extension", "event", "call_id"}.')
     number = body.get("extension")
     event = body.get("event")
     call_id = body.get("call_id")
     if isinstance(number, int) and not isinstance(number, bool):
         number = str(number)
     if not isinstance(number, str) or not number.strip() or len(number) > 10:
-        return _bad_request('"extension" must be the extension number, e.g. "1001".')
+        return json_error(400, '"extension" must be the extension number, e.g. "1001".')
     if event not in EVENTS:
-        return _bad_request('"event" must be "started" or "ended".')
+        return json_error(400, '"event" must be "started" or "ended".')
     if not isinstance(call_id, (str, int)) or isinstance(call_id, bool) or not str(call_id).strip() \
             or len(str(call_id)) > 128:
-        return _bad_request('"call_id" must be a non-empty string of at most 128 characters.')
+        return json_error(400, '"call_id" must be a non-empty string of at most 128 characters.')
     try:
         result = call_event_record(organization=request.organization, number=number.strip(), event=event,
                                    call_id=str(call_id).strip())
     except UnknownExtension:
-        return _bad_request(f"No extension {number} in this organization.", status=404)
+        return json_error(404, f"No extension {number} in this organization.")
     return JsonResponse(result, status=202)

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from contacts.phones import normalize
+from extensions.phones import contact_number
 from integrations.graph.contacts import GraphContact, RemovedContact
 
 
@@ -53,7 +53,7 @@ class PagePlan:
 def contact_data(contact: GraphContact, region: str) -> ContactData:
     phones = []
     for kind, raw in contact.phones:
-        number = normalize(raw, region)
+        number = contact_number(raw, region)
         if number is not None:
             phones.append((kind, number.original, number.e164, number.digits, number.national))
     emails = contact.emails

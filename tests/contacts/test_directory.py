@@ -2,7 +2,6 @@
 
 import pytest
 
-from contacts.phones import lookup_candidates, normalize
 from contacts.selectors import caller_id_lookup, directory_search
 from tests.helpers.contacts import add_contacts, make_mailbox
 
@@ -100,13 +99,3 @@ def test_caller_id_lookup(organization, directory):
         "Anna Sister"
     assert caller_id_lookup(organization=organization, number="").found is False
     assert caller_id_lookup(organization=organization, number="not a number").found is False
-
-
-def test_phone_normalization():
-    assert normalize("(312) 555-0101", "US").e164 == "+13125550101"
-    assert normalize("020 7946 0958", "GB").e164 == "+442079460958"
-    assert normalize("020 7946 0958", "GB").national == "2079460958"
-    odd = normalize("ext. 12", "US")
-    assert odd.e164 == "" and odd.digits == "12"
-    assert normalize("", "US") is None and normalize("n/a", "US") is None
-    assert lookup_candidates("0044 20 7946 0958", "DE") == ["+442079460958"]

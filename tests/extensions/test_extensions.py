@@ -126,3 +126,12 @@ def test_list_query_count_does_not_grow_with_rows(admin_client, extension_factor
     with django_assert_max_num_queries(7) as large:
         admin_client.get(LIST + "?q=User&sort=-name")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_page_links_keep_the_search_filter_and_sort(admin_client, organization, extension_factory):
+    for number in range(2000, 2120):
+        extension_factory(number=str(number), display_name=f"Sales Rep {number}", department="Sales")
+    page = admin_client.get(reverse("extensions:list"), {"q": "Sales", "status": "active", "sort": "-number",
+                                                         "page": 2}).content.decode()
+    assert 'href="?q=Sales&amp;status=active&amp;sort=-number&amp;page=3"' in page
+    assert 'href="?q=Sales&amp;status=active&amp;sort=-number&amp;page=1"' in page

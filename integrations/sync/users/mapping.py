@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-import phonenumbers
-
+from extensions.phones import entra_attribute
 from integrations.graph.users import GraphUser
 
 # Extension field -> max length (the model's), in the order shown on the settings page.
@@ -14,7 +12,6 @@ MAPPED_FIELDS = {
     "display_name": 256, "first_name": 64, "last_name": 64, "email": 254, "job_title": 128, "department": 128,
     "mobile_phone": 32, "business_phone": 32, "entra_upn": 254,
 }
-_SIMPLE_INTERNATIONAL = re.compile(r"^\+[0-9 ()./-]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,24 +29,6 @@ class DirectoryUser:
         return f"{name} <{self.upn}>" if self.upn and self.upn != name else name
 
 
-def normalize_phone(value: str | None, region: str) -> str:
-    """E.164 when the value is a valid number, else the value as given (trimmed to fit)."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if _SIMPLE_INTERNATIONAL.match(value):  # the common "+1 425 555 0100" form: no parsing needed
-        digits = re.sub(r"\D", "", value)
-        if 8 <= len(digits) <= 15:
-            return "+" + digits
-    try:
-        parsed = phonenumbers.parse(value, region or None)
-    except phonenumbers.NumberParseException:
-        return value[:32]
-    if not phonenumbers.is_valid_number(parsed):
-        return value[:32]
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 def directory_user(user: GraphUser, region: str) -> DirectoryUser:
     upn = user.user_principal_name
     fields = {
@@ -59,8 +38,8 @@ def directory_user(user: GraphUser, region: str) -> DirectoryUser:
         "email": (user.mail or upn).lower(),
         "job_title": user.job_title,
         "department": user.department,
-        "mobile_phone": normalize_phone(user.mobile_phone, region),
-        "business_phone": normalize_phone(user.business_phones[0] if user.business_phones else "", region),
+        "mobile_phone": entra_attribute(user.mobile_phone, region),
+        "business_phone": entra_attribute(user.business_phones[0] if user.business_phones else "", region),
         "entra_upn": upn,
     }
     for name, limit in MAPPED_FIELDS.items():
