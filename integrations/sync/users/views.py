@@ -20,6 +20,7 @@ from integrations.sync.users.models import DirectoryGroup
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
+from pbx_portal.times import local_text
 
 
 @organization_required
@@ -65,7 +66,8 @@ def _started(request, run, created, what: str):
     if created:
         messages.success(request, f"{what} started.")
     else:
-        messages.info(request, f"A sync is already running (started {run.created_at:%H:%M:%S} UTC): showing it.")
+        started = local_text(run.created_at, "%H:%M")
+        messages.info(request, f"A sync is already running (started {started}): showing it.")
     return redirect("sync:run", run.pk)
 
 
