@@ -9,9 +9,11 @@ class UserSyncConfig(AppConfig):
 
     def ready(self):
         from extensions.hooks import add_list_context
+        from integrations.sync.realtime.registry import register_targets
         from integrations.sync.registry import KindSpec, register
         from integrations.sync.users import engine, executor, selectors, tasks  # noqa: F401 - tasks: Celery tasks
 
         register(KindSpec("users", executor.execute, "feature_user_sync", default_interval_seconds=300,
                           min_interval_seconds=60, summary=engine.run_summary_counts))
         add_list_context(selectors.extension_list_context)
+        register_targets("users", selectors.subscription_targets)
