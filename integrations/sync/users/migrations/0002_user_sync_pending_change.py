@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='usersyncsettings',
             name='pending_change',
-            field=models.JSONField(blank=True, default=dict, help_text='A saved form Microsoft Graph must accept first (filter, groups): held, not in effect, until it does.'),
+            field=models.JSONField(blank=True, default=dict, help_text='A saved form Microsoft Graph must accept first (filter, groups): not in effect until it does.'),
         ),
     ]
