@@ -35,5 +35,7 @@ urlpatterns = [
     path("api/uc/", include("contacts.urls_uc_api")),  # directory
     # Operators
     path("operator/", admin.site.urls),
+    # Microsoft Graph change notifications (machine to machine: no session, no CSRF, no admin SSO policy)
+    path("graph/notifications/", include("integrations.sync.realtime.urls")),
     path("healthz", healthz, name="healthz"),
 ]

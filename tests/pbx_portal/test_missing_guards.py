@@ -158,6 +158,8 @@ CSRF_EXEMPT_ALLOWED: set[str] = {
     "uc_token", "uc_revoke",
     # UC Client APIs under the UC access token (Authorization: Bearer), no session.
     "uc_me", "uc_directory_api",
+    # Microsoft Graph POSTs change notifications: each carries the subscription's clientState secret; no cookies.
+    "realtime:notifications", "realtime:lifecycle",
 }
 
 

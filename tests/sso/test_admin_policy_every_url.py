@@ -24,6 +24,7 @@ NOT_ADMIN_SURFACES = {
     "uc_token", "uc_revoke", "uc_me", "uc_openapi",
     "uc_directory_api", "uc_directory:page", "pbx_lookup",
     "pbx_call_events",
+    "realtime:notifications", "realtime:lifecycle",  # Microsoft Graph calls them: no session, a clientState
 }
 REDIRECT = {"relogin": "/sso/microsoft/login/?required=1", "link": "/sso/microsoft/link/"}
 
