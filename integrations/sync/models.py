@@ -41,6 +41,7 @@ class SyncRun(models.Model):
         COMMAND = "command", "Command line"
         APPROVAL = "approval", "Approved removals"
         SINGLE_USER = "single_user", "Sync this user"
+        SCIM = "scim", "Microsoft Entra provisioning (SCIM)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
