@@ -39,8 +39,9 @@ class EntraConnection(models.Model):
     certificate_thumbprint = models.CharField(max_length=64, blank=True)
     certificate_expires_at = models.DateTimeField(null=True, blank=True)
 
-    # Features the admin enabled: they decide which Graph permissions are required.
-    feature_user_sync = models.BooleanField("User and extension provisioning", default=True)
+    # Features the admin enabled: they decide which Graph permissions are required. Every one starts off: only the
+    # admin saving a feature's own page with its switch on turns it on (nothing syncs before it was asked for).
+    feature_user_sync = models.BooleanField("User and extension provisioning", default=False)
     feature_group_scope = models.BooleanField("Sync members of chosen groups only", default=False)
     feature_contacts = models.BooleanField("Outlook and shared-mailbox contacts", default=False)
     feature_presence = models.BooleanField("Teams presence to the PBX", default=False)

@@ -137,6 +137,13 @@ class SyncEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.subject}"
 
+    def field_changes(self) -> list[dict]:
+        """The fields of ``before`` and ``after`` side by side, in first-seen order: name, before, after, changed."""
+        before, after = self.before or {}, self.after or {}
+        names = list(dict.fromkeys([*before, *after]))
+        return [{"name": name, "before": before.get(name), "after": after.get(name),
+                 "changed": before.get(name) != after.get(name)} for name in names]
+
 
 class DeltaCursor(models.Model):
     """A stored @odata.deltaLink: written only after the changes it covers are committed."""

@@ -28,6 +28,9 @@ class KindSpec:
     default_interval_seconds: int
     min_interval_seconds: int
     summary: Callable[[dict], dict] = counts_as_they_are  # a run's counts as the commands' JSON shows them
+    # True: the feature switch turns on *automatic* runs only; an admin's explicit run (Sync Now, Preview, the
+    # command) works with the saved settings while it is off.
+    explicit_runs_when_off: bool = False
 
     def enabled_for(self, connection: EntraConnection | None) -> bool:
         return bool(connection and connection.pk and getattr(connection, self.feature_field))
@@ -49,12 +52,14 @@ def kind_spec(kind: str) -> KindSpec:
         raise ValueError(f"unknown sync kind {kind!r}") from None
 
 
-def why_not_runnable(connection: EntraConnection | None, kind: str) -> str | None:
-    """None when a run of this kind may start now; otherwise the reason, as the admin should read it."""
+def why_not_runnable(connection: EntraConnection | None, kind: str, *, explicit: bool = False) -> str | None:
+    """None when a run of this kind may start now; otherwise the reason, as the admin should read it.
+
+    explicit: the run was asked for by a person (Sync Now, Preview, a command), not by the schedule."""
     spec = kind_spec(kind)
     if connection is None or not connection.pk or not connection.is_configured:
         return "Microsoft Entra ID is not connected: enter the connection settings and Test Connection."
-    if not spec.enabled_for(connection):
+    if not spec.enabled_for(connection) and not (explicit and spec.explicit_runs_when_off):
         return f"{SyncKind(kind).label} synchronization is switched off."
     if connection.syncs_paused:
         return f"Syncs are paused because the credential was rejected: {connection.status_detail}".rstrip(": ")

@@ -13,5 +13,6 @@ class UserSyncConfig(AppConfig):
         from integrations.sync.users import engine, executor, selectors, tasks  # noqa: F401 - tasks: Celery tasks
 
         register(KindSpec("users", executor.execute, "feature_user_sync", default_interval_seconds=300,
-                          min_interval_seconds=60, summary=engine.run_summary_counts))
+                          min_interval_seconds=60, summary=engine.run_summary_counts,
+                          explicit_runs_when_off=True))
         add_list_context(selectors.extension_list_context)

@@ -66,7 +66,12 @@ def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserS
         settings.filter_check = {"status": "pending", "filter": settings.custom_filter}
     settings.save()
     schedule.interval_seconds = cleaned_data["interval_minutes"] * 60
-    schedule.save(update_fields=["interval_seconds"])
+    switched_on = cleaned_data["enabled"] and not before["enabled"]
+    if switched_on:
+        # The admin's save is the request: the first automatic run comes one interval later (the page says when),
+        # so Sync Now or Preview can go first.
+        schedule.next_run_at = timezone.now() + timezone.timedelta(seconds=schedule.interval_seconds)
+    schedule.save(update_fields=["interval_seconds", "next_run_at"])
     if connection is not None:
         connection.feature_user_sync = cleaned_data["enabled"]
         connection.feature_group_scope = settings.scope == UserSyncSettings.Scope.GROUPS
@@ -78,6 +83,24 @@ def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserS
     if settings.filter_check.get("status") == "pending":
         jobs.enqueue("sync.check_filter", organization.pk, settings.custom_filter, False)
     return settings
+
+
+def automatic_sync_sentence(organization, *, enabled: bool) -> str:
+    """When automatic runs happen, as the page and the save message say it."""
+    if not enabled:
+        return ("Automatic sync is off: nothing runs on its own. Sync Now runs once with the saved settings; switch "
+                "on automatic sync and save to run every few minutes.")
+    schedule = schedule_for(organization, SyncKind.USERS)
+    every = f"every {schedule.interval_seconds // 60} min"
+    if schedule.quarantined_until:
+        return f"Automatic sync is on ({every}) but on hold until {schedule.quarantined_until:%Y-%m-%d %H:%M} UTC."
+    first = not SyncRun.objects.filter(organization=organization, kind=SyncKind.USERS,
+                                       trigger=SyncRun.Trigger.SCHEDULE).exists()
+    which = "The first automatic run" if first else "The next automatic run"
+    when = schedule.next_run_at
+    if when is None or when <= timezone.now():
+        return f"Automatic sync is on ({every}). {which} starts within a minute."
+    return f"Automatic sync is on ({every}). {which} starts at {when:%H:%M} UTC."
 
 
 def sync_now(*, organization, actor, dry_run: bool = False) -> tuple[SyncRun, bool]:

@@ -38,7 +38,8 @@ def user_sync_view(request):
         if form.is_valid():
             services.user_sync_settings_save(organization=organization, cleaned_data=form.cleaned_data,
                                              actor=request.user)
-            messages.success(request, "User Synchronization settings saved.")
+            messages.success(request, "User Synchronization settings saved. " + services.automatic_sync_sentence(
+                organization, enabled=form.cleaned_data["enabled"]))
             return redirect("user_sync:settings")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     if not DirectoryGroup.objects.filter(organization=organization).exists() and connection and \
@@ -47,7 +48,10 @@ def user_sync_view(request):
     run = active_run(organization, SyncKind.USERS)
     return render(request, "integrations/user_sync.html", {
         "form": form, "settings": settings, "connection": connection, "schedule": schedule,
-        "not_runnable": why_not_runnable(connection, SyncKind.USERS),
+        "not_runnable": why_not_runnable(connection, SyncKind.USERS, explicit=True),
+        "automatic": bool(connection and connection.feature_user_sync),
+        "automatic_sentence": services.automatic_sync_sentence(
+            organization, enabled=bool(connection and connection.feature_user_sync)),
         "active_run": run, "last_run": latest_run(organization, SyncKind.USERS, finished=True),
         "mapping_rows": EXTENSION_FIELD_SOURCES, "scope_description": scope_description(settings),
         "single_user_form": SingleUserForm(),
@@ -69,7 +73,7 @@ def _started(request, run, created, what: str):
 @organization_required
 def user_sync_now_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.USERS)
+    reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
     if reason:
         if wants_json(request):
             return JsonResponse({"error": reason}, status=409)
@@ -98,7 +102,7 @@ def user_sync_single_view(request):
         messages.error(request, form.errors["user"][0])
         return redirect("user_sync:settings")
     connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.USERS)
+    reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
     if reason:
         messages.error(request, reason)
         return redirect("user_sync:settings")

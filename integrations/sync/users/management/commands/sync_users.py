@@ -1,13 +1,18 @@
-"""python manage.py sync_users "<organization>" [--full] [--dry-run] [--json]: one user sync in the foreground."""
+"""python manage.py sync_users "<organization>" [--full] [--dry-run] [--json]: one user sync in the foreground.
+
+An explicit run: it uses the saved User Synchronization settings whether automatic sync is on or off."""
 
 import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.reporting import run_summary
 from integrations.sync.runs import run_execute, run_request
+from integrations.sync.users.engine import user_sync_settings
+from integrations.sync.users.scope import scope_description
 from organizations.management.arguments import organization_from_argument
 
 FAILED_STATUSES = (SyncRun.Status.FAILED,)
@@ -24,6 +29,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         organization = organization_from_argument(options["organization"])
+        connection = EntraConnection.objects.filter(organization=organization).first()
+        self.automatic = bool(connection and connection.feature_user_sync)
+        if not options["json"]:
+            state = "on" if self.automatic else "off (this run is the only one)"
+            self.stdout.write(f"Automatic user sync is {state}. This run uses the saved settings: "
+                              f"{scope_description(user_sync_settings(organization))}.")
         run, created = run_request(organization=organization, kind=SyncKind.USERS, trigger=SyncRun.Trigger.COMMAND,
                                    full=options["full"], dry_run=options["dry_run"], enqueue=False)
         if not created:
@@ -45,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _print(self, summary, options, *, failed):
+        summary = {**summary, "automatic_sync": self.automatic}
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         else:

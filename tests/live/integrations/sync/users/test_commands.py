@@ -75,3 +75,14 @@ def test_sync_users_skipped_when_paused(emu, connection, organization, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["status"] == "skipped" and "paused" in summary["error"]
     assert not Extension.objects.exists()
+
+
+def test_sync_users_runs_with_saved_settings_while_automatic_sync_is_off(emu, connection, organization, capsys):
+    EntraConnection.objects.filter(pk=connection.pk).update(feature_user_sync=False)
+    call_command("sync_users", organization.name)
+    out = capsys.readouterr().out
+    assert "Automatic user sync is off" in out and "saved settings: All users" in out
+    assert Extension.objects.filter(organization=organization).count() > 0
+    call_command("sync_users", organization.name, "--json")
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["status"] == "succeeded" and summary["automatic_sync"] is False
