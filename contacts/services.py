@@ -13,6 +13,7 @@ from contacts.picker import PickerError, mailbox_folder_list, mailbox_search
 from integrations.connection_client import graph_client_for
 from integrations.graph import GraphClientError, PermissionDenied
 from integrations.models import EntraConnection
+from integrations.sync.dispatch import ensure_schedules_for
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.runs import run_request
@@ -52,6 +53,7 @@ def contact_settings_save(*, organization, actor, personal_enabled: bool, shared
     if connection is not None and connection.feature_contacts != enabled:
         EntraConnection.objects.filter(pk=connection.pk).update(feature_contacts=enabled)
         connection.feature_contacts = enabled
+        ensure_schedules_for(connection)
         changes["feature_contacts"] = [not enabled, enabled]
     if changes:
         audit_record(organization=organization, actor=actor, action="contacts.settings_changed",

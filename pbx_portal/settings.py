@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "extensions",
     "integrations",
     "integrations.sync",
+    "integrations.sync.realtime",
     "integrations.sync.users",
     "integrations.scim",
     "contacts",
@@ -295,6 +296,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SYNC_DISPATCH_SECONDS = env.float("SYNC_DISPATCH_SECONDS", default=10.0)
 SYNC_LOG_RETENTION_DAYS = env.int("SYNC_LOG_RETENTION_DAYS", default=90)
+# Near real-time updates (Microsoft Graph change notifications; README "Near real-time updates"). Graph calls
+# GRAPH_NOTIFICATION_URL + /graph/notifications/: it must be HTTPS and reachable from the internet.
+# GRAPH_NOTIFICATION_ALLOW_HTTP: only for the emulator started with --allow-http-notifications (make run, tests).
+GRAPH_NOTIFICATION_URL = env.str("GRAPH_NOTIFICATION_URL", default=PUBLIC_BASE_URL).rstrip("/")
+GRAPH_NOTIFICATION_ALLOW_HTTP = env.bool("GRAPH_NOTIFICATION_ALLOW_HTTP", default=False)
+GRAPH_NOTIFICATION_SAFETY_NET_MINUTES = env.int("GRAPH_NOTIFICATION_SAFETY_NET_MINUTES", default=60)
+GRAPH_NOTIFICATION_COALESCE_SECONDS = env.float("GRAPH_NOTIFICATION_COALESCE_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "entra-credential-health": {
         "task": "integrations.tasks.check_all_credentials",
@@ -302,6 +310,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Beat only dispatches: each due organization's sync runs as its own task on any worker.
     "sync-dispatch": {"task": "sync.dispatch", "schedule": SYNC_DISPATCH_SECONDS},
+    # Subscriptions renewed at half their lifetime, failing ones retried (polling meanwhile).
+    "realtime-upkeep": {"task": "realtime.maintain_due", "schedule": 300.0},
+    "sync-housekeeping": {"task": "sync.housekeeping", "schedule": 60.0},
     "sync-log-retention": {"task": "sync.purge_log", "schedule": crontab(hour=3, minute=30)},
 }
 

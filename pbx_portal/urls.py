@@ -38,5 +38,7 @@ urlpatterns = [
     path("scim/v2/", include("integrations.scim.urls")),
     # Operators
     path("operator/", admin.site.urls),
+    # Microsoft Graph change notifications (machine to machine: no session, no CSRF, no admin SSO policy)
+    path("graph/notifications/", include("integrations.sync.realtime.urls")),
     path("healthz", healthz, name="healthz"),
 ]

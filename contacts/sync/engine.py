@@ -65,6 +65,9 @@ def execute(ctx) -> None:
         return
     _require_permission(ctx)
     mailboxes, removed, gone = sync_mailbox_states(ctx.organization, settings)
+    only = set((ctx.run.options or {}).get("mailboxes") or ())  # a change notification names its mailbox
+    if only:
+        mailboxes = [mailbox for mailbox in mailboxes if mailbox.mailbox_id in only]
     for name in gone:
         ctx.event(Action.DELETED, subject=name, reason="Mailbox left the sync scope; its contacts were removed.")
     ctx.add(mailboxes=len(mailboxes), folders=0, contacts_created=0, contacts_updated=0, contacts_deleted=removed,

@@ -8,7 +8,9 @@ from __future__ import annotations
 from contacts.models import Contact, ContactNumber, ContactSettings, FolderSyncState, MailboxSyncState, SharedMailbox
 from contacts.sync.apply import delete_folder_contacts
 from extensions.models import Extension
+from integrations.graph.subscriptions import mailbox_contacts_target
 from integrations.sync.models import DeltaCursor, SyncKind
+from integrations.sync.realtime.registry import Wanted
 
 Kind = MailboxSyncState.Kind
 
@@ -92,3 +94,12 @@ def set_folders(mailbox: MailboxSyncState, folders: list[tuple[str, str]],
         FolderSyncState.objects.bulk_update(renamed, ["display_name"])
     kept = [f for folder_id, f in existing.items() if folder_id in wanted]
     return kept + new, removed
+
+
+def subscription_targets(organization) -> list[Wanted]:
+    """Near real-time: the contacts of every mailbox in scope (a notification runs that mailbox only)."""
+    settings = ContactSettings.objects.filter(organization=organization).first()
+    if settings is None or not settings.any_enabled:
+        return []
+    mailbox_ids = sorted({mailbox_id for _kind, mailbox_id in wanted_mailboxes(organization, settings)})
+    return [Wanted(mailbox_contacts_target(mailbox_id), key=mailbox_id) for mailbox_id in mailbox_ids]

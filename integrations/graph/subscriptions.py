@@ -7,8 +7,9 @@
     renew_subscription(client, sub.id, expires=...); reauthorize_subscription(client, sub.id)
     delete_subscription(client, sub.id); list_subscriptions(client)
 
-and reading what Graph POSTs back: `parse_notifications(body)` -> ChangeNotification values. Facts and their sources:
-/work/notes/graph-notifications-facts.md (the README's Graph notes). No Django here.
+and reading what Graph POSTs back: `parse_notifications(body)` -> ChangeNotification values. The resources the
+product subscribes to are built here too (users_target, group_members_target, mailbox_contacts_target). Facts and
+their sources: the README's Graph notes ("Change notifications"). No Django here.
 """
 
 from __future__ import annotations
@@ -28,6 +29,29 @@ OUTLOOK_MAX_LIFETIME = dt.timedelta(minutes=4230)
 MIN_LIFETIME = dt.timedelta(minutes=45)  # Graph raises any shorter expiry to 45 minutes
 CLIENT_STATE_MAX = 128
 LIFECYCLE_EVENTS = frozenset({"reauthorizationRequired", "subscriptionRemoved", "missed"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to subscribe to: the resource path and the change types Graph should notify."""
+
+    resource: str
+    change_type: str
+
+
+def users_target() -> Target:
+    """Every user of the tenant: `updated` covers create, update, soft delete and restore; `deleted` hard delete."""
+    return Target("users", "updated,deleted")
+
+
+def group_members_target(group_id: str) -> Target:
+    """Membership changes of one group (members added or removed arrive as `updated`)."""
+    return Target(f"groups/{quote(group_id, safe='')}/members", "updated")
+
+
+def mailbox_contacts_target(user_id: str) -> Target:
+    """The contacts of one mailbox (Outlook personal contacts; Contacts.Read)."""
+    return Target(f"users/{quote(user_id, safe='')}/contacts", "created,updated,deleted")
 
 
 class EndpointValidationFailed(GraphError):

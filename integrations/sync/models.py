@@ -24,6 +24,10 @@ class SyncSchedule(models.Model):
     quarantined_until = models.DateTimeField(null=True, blank=True)
     quarantine_reason = models.TextField(blank=True)
     last_run = models.ForeignKey("SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    safety_net_seconds = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="While change notifications keep this kind current: the polling interval (the safety net). "
+                  "Empty: poll at interval_seconds.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "kind"], name="sync_schedule_unique")]
@@ -31,6 +35,11 @@ class SyncSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync of {self.organization}"
+
+    @property
+    def effective_interval_seconds(self) -> int:
+        """Polling interval now: the safety net while change notifications work, else the admin's interval."""
+        return max(self.interval_seconds, self.safety_net_seconds or 0)
 
 
 class SyncRun(models.Model):
@@ -42,6 +51,7 @@ class SyncRun(models.Model):
         APPROVAL = "approval", "Approved removals"
         SINGLE_USER = "single_user", "Sync this user"
         SCIM = "scim", "Microsoft Entra provisioning (SCIM)"
+        NOTIFICATION = "notification", "Change notification"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -17,7 +17,7 @@ QUARANTINE_BASE = timedelta(minutes=15)
 QUARANTINE_MAX = timedelta(hours=24)
 AWAITING_APPROVAL = timedelta(days=365)
 SCHEDULING_TRIGGERS = (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.MANUAL, SyncRun.Trigger.COMMAND,
-                       SyncRun.Trigger.APPROVAL)
+                       SyncRun.Trigger.APPROVAL, SyncRun.Trigger.NOTIFICATION)
 
 
 def schedule_for(organization, kind: str) -> SyncSchedule:
@@ -38,7 +38,7 @@ def schedule_after_run(run: SyncRun, now=None) -> SyncSchedule | None:
     now = now or timezone.now()
     schedule = schedule_for(run.organization, run.kind)
     schedule.last_run = run
-    schedule.next_run_at = now + timedelta(seconds=schedule.interval_seconds)
+    schedule.next_run_at = now + timedelta(seconds=schedule.effective_interval_seconds)
     if run.status == SyncRun.Status.FAILED:
         schedule.consecutive_failures += 1
         if schedule.consecutive_failures >= QUARANTINE_AFTER_FAILURES:

@@ -109,7 +109,8 @@ def run_execute(run_id: int, *, progress=None) -> SyncRun | None:
         logger.info("Sync run %s is not queued (finished, or held by a live worker): nothing to do", run_id)
         return None
     connection = EntraConnection.objects.filter(organization=run.organization).first()
-    reason = why_not_runnable(connection, run.kind, explicit=run.trigger != SyncRun.Trigger.SCHEDULE)
+    reason = why_not_runnable(connection, run.kind,
+                              explicit=run.trigger not in (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.NOTIFICATION))
     if reason:
         return _finish(run, Status.SKIPPED, reason)
     ctx = RunContext(run, connection, graph_client_for(connection), progress=progress)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from integrations.sync.dispatch import dispatch_due_syncs
+from integrations.sync.dispatch import dispatch_due_syncs, sync_housekeeping
 from integrations.sync.retention import purge_sync_log
 from integrations.sync.runs import run_execute
 
@@ -21,3 +21,8 @@ def dispatch_due() -> dict:
 @shared_task(name="sync.purge_log", ignore_result=True)
 def purge_log() -> int:
     return purge_sync_log()
+
+
+@shared_task(name="sync.housekeeping", ignore_result=True)
+def housekeeping() -> dict:
+    return sync_housekeeping()

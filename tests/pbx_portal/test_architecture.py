@@ -17,6 +17,7 @@ FLOORS = (
     ("integrations.graph",),
     ("integrations",),
     ("integrations.sync",),
+    ("integrations.sync.realtime",),
     ("integrations.sync.users", "presence", "sso"),
     ("contacts", "integrations.scim"),
 )

@@ -9,6 +9,7 @@ class UserSyncConfig(AppConfig):
 
     def ready(self):
         from extensions.hooks import add_list_context
+        from integrations.sync.realtime.registry import register_targets
         from integrations.sync.registry import KindSpec, register
         from integrations.sync.users import engine, executor, selectors, tasks  # noqa: F401 - tasks: Celery tasks
 
@@ -16,3 +17,4 @@ class UserSyncConfig(AppConfig):
                           min_interval_seconds=60, summary=engine.run_summary_counts,
                           explicit_runs_when_off=True))
         add_list_context(selectors.extension_list_context)
+        register_targets("users", selectors.subscription_targets)

@@ -7,11 +7,12 @@ from django.core import mail
 from django.utils import timezone
 
 from integrations.models import EntraConnection
-from integrations.sync.dispatch import dispatch_due_syncs
+from integrations.sync.dispatch import dispatch_due_syncs, sync_housekeeping
 from integrations.sync.models import SyncRun, SyncSchedule
 from integrations.sync.quarantine import QUARANTINE_AFTER_FAILURES, schedule_after_run
 from integrations.sync.retention import purge_sync_log
 from integrations.sync.runs import reap_stale_runs, run_execute
+from organizations.models import Organization
 from tests.helpers.factories import make_admin, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,8 @@ def connect(organization, **fields):
 def queued(monkeypatch):
     sent = []
     monkeypatch.setattr("integrations.sync.tasks.run_sync.delay", sent.append)
+    monkeypatch.setattr("integrations.sync.tasks.run_sync.apply_async",
+                        lambda args, **options: sent.append(args[0]))
     return sent
 
 
@@ -39,11 +42,10 @@ def test_dispatch_queues_one_task_per_due_runnable_organization(queued, django_c
     connect(make_organization("Off"), feature_user_sync=False)
     later = make_organization("Later")
     connect(later)
-    SyncSchedule.objects.create(organization=later, kind="users", next_run_at=timezone.now() + timedelta(minutes=3))
+    SyncSchedule.objects.filter(organization=later).update(next_run_at=timezone.now() + timedelta(minutes=3))
     held = make_organization("Held")
     connect(held)
-    SyncSchedule.objects.create(organization=held, kind="users",
-                                quarantined_until=timezone.now() + timedelta(hours=1))
+    SyncSchedule.objects.filter(organization=held).update(quarantined_until=timezone.now() + timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         outcome = dispatch_due_syncs()
     assert outcome["queued"] == 3
@@ -61,10 +63,44 @@ def test_a_crashed_workers_run_is_closed_and_the_next_dispatch_starts_a_new_one(
     stale = SyncRun.objects.get()
     SyncRun.objects.filter(pk=stale.pk).update(status="running", heartbeat_at=timezone.now() - timedelta(hours=1))
     SyncSchedule.objects.update(next_run_at=None)
+    sync_housekeeping()
     dispatch_due_syncs()
     stale.refresh_from_db()
     assert stale.status == "failed" and "worker" in stale.error
     assert SyncRun.objects.filter(status="queued").count() == 1
+
+
+def test_ten_thousand_organizations_with_nothing_due_cost_one_query(django_assert_num_queries):
+    later = timezone.now() + timedelta(minutes=30)
+    organizations = Organization.objects.bulk_create(
+        [Organization(name=f"Quiet {i}", slug=f"quiet-{i}") for i in range(10_000)])
+    EntraConnection.objects.bulk_create(
+        [EntraConnection(organization=o, tenant_id="contoso.onmicrosoft.com", client_id="c", client_secret="s",
+                         feature_user_sync=True) for o in organizations])
+    SyncSchedule.objects.bulk_create([SyncSchedule(organization=o, kind="users", next_run_at=later)
+                                      for o in organizations])
+    with django_assert_num_queries(1):
+        assert dispatch_due_syncs() == {"queued": 0, "busy": 0, "skipped": 0}
+
+
+def test_due_organizations_are_queued_in_bulk_whatever_their_number(queued, django_assert_max_num_queries,
+                                                                    django_capture_on_commit_callbacks):
+    organizations = [make_organization(f"Due {i}") for i in range(40)]
+    for organization in organizations:
+        connect(organization)
+    busy = organizations[0]
+    SyncRun.objects.create(organization=busy, kind="users", trigger="manual")  # a Sync Now already queued
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(8):
+        outcome = dispatch_due_syncs()
+    assert outcome == {"queued": 39, "busy": 1, "skipped": 0}
+    assert len(queued) == 39 and len(set(queued)) == 39
+    assert not SyncSchedule.objects.filter(next_run_at__isnull=True).exclude(organization=busy).exists()
+
+
+def test_a_kind_switched_on_gets_its_schedule_when_the_connection_is_saved():
+    connection = connect(make_organization("New"), feature_contacts=True)
+    assert set(SyncSchedule.objects.filter(organization=connection.organization).values_list("kind", flat=True)) \
+        == {"users", "contacts"}
 
 
 def test_a_live_run_is_not_taken_over(queued):

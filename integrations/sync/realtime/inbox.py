@@ -1,0 +1,132 @@
+"""What the notification endpoint does with a POST from Graph, in milliseconds: one SELECT for the batch's
+subscriptions, then counters and coalescing marks in the cache and at most one task per (organization, kind,
+mailbox) per COALESCE window. No Graph call, no per-change database work; a notification is a claim that something
+changed, never data to apply: it only ever triggers a delta read.
+
+Each item is checked: the subscription is ours, its clientState matches the secret's hash (constant time) and the
+tenant it names is the subscription's. Anything else is dropped and counted (``dropped_counts``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from integrations.graph.subscriptions import ChangeNotification, parse_notifications
+from integrations.sync.realtime.models import Subscription
+from pbx_portal import jobs
+
+logger = logging.getLogger(__name__)
+
+DROP_REASONS = ("unknown", "forged", "wrong_tenant", "not_lifecycle", "lifecycle_on_change_url")
+_FIELDS = ("pk", "organization_id", "kind", "target_key", "graph_id", "tenant_id", "client_state_hash")
+
+
+@dataclass
+class Receipt:
+    accepted: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    triggered: int = 0
+
+    def drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+
+def receive(body: bytes, *, lifecycle: bool) -> Receipt:
+    """Check and record a notification POST. ValueError when the body is not a notification at all."""
+    items = parse_notifications(body)
+    ids = {item.subscription_id for item in items}
+    rows = {row.graph_id: row for row in Subscription.objects.filter(graph_id__in=ids).exclude(graph_id="")
+            .only(*_FIELDS)} if ids else {}
+    receipt = Receipt()
+    now = timezone.now().isoformat()
+    for item in items:
+        row = rows.get(item.subscription_id)
+        reason = _problem(item, row, lifecycle=lifecycle)
+        if reason:
+            receipt.drop(reason)
+            _count_drop(reason, row)
+            continue
+        receipt.accepted += 1
+        _count_seen(row, now)
+        if lifecycle:
+            receipt.triggered += _queue_lifecycle(row, item.lifecycle_event)
+        else:
+            receipt.triggered += _queue_run(row)
+    if receipt.dropped:
+        logger.warning("Dropped change notification(s): %s", receipt.dropped)
+    return receipt
+
+
+def _problem(item: ChangeNotification, row: Subscription | None, *, lifecycle: bool) -> str | None:
+    if row is None:
+        return "unknown"
+    if not row.client_state_matches(item.client_state):
+        return "forged"
+    if not row.tenant_id or (item.tenant_id or "").lower() != row.tenant_id.lower():
+        return "wrong_tenant"
+    if lifecycle and not item.lifecycle_event:
+        return "not_lifecycle"
+    if not lifecycle and item.lifecycle_event:
+        return "lifecycle_on_change_url"
+    return None
+
+
+# -- cache keys ---------------------------------------------------------------------------------------------------
+def seen_key(subscription_pk: int) -> str:
+    return f"realtime:seen:{subscription_pk}"
+
+
+def last_key(subscription_pk: int) -> str:
+    return f"realtime:last:{subscription_pk}"
+
+
+def dropped_key(reason: str, organization_id: int | None = None) -> str:
+    return f"realtime:dropped:{organization_id or 'any'}:{reason}"
+
+
+def _incr(key: str, by: int = 1) -> None:
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key, by)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, by, timeout=None)
+
+
+def _count_seen(row: Subscription, now: str) -> None:
+    _incr(seen_key(row.pk))
+    cache.set(last_key(row.pk), now, timeout=None)
+
+
+def _count_drop(reason: str, row: Subscription | None) -> None:
+    _incr(dropped_key(reason))
+    if row is not None:
+        _incr(dropped_key(reason, row.organization_id))
+
+
+def dropped_counts(organization_id: int | None = None) -> dict[str, int]:
+    values = cache.get_many([dropped_key(reason, organization_id) for reason in DROP_REASONS])
+    return {reason: int(values.get(dropped_key(reason, organization_id)) or 0) for reason in DROP_REASONS}
+
+
+def _queue_run(row: Subscription) -> int:
+    """The first notification of a window queues the (organization, kind, mailbox) run task, due when the window
+    closes; the rest of the window's notifications are coalesced into it."""
+    window = settings.GRAPH_NOTIFICATION_COALESCE_SECONDS
+    mark = f"realtime:pending:{row.organization_id}:{row.kind}:{row.target_key}"
+    if not cache.add(mark, 1, timeout=max(1, math.ceil(window))):
+        return 0
+    jobs.enqueue_later("realtime.notified", window, row.organization_id, row.kind, row.target_key)
+    return 1
+
+
+def _queue_lifecycle(row: Subscription, event: str) -> int:
+    if not cache.add(f"realtime:lifecycle:{row.pk}:{event}", 1, timeout=5):
+        return 0  # Graph retried a delivery we already took
+    jobs.enqueue("realtime.lifecycle", row.pk, event)
+    return 1

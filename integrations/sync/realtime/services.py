@@ -1,0 +1,206 @@
+"""Keeping an organization's subscriptions alive (Celery only: every function here may call Microsoft).
+
+- ``subscriptions_maintain``: creates what the switched-on kinds want, removes what they no longer want, renews
+  each subscription when half its lifetime has passed, retries failing ones. A kind whose subscriptions are all
+  active polls only as a safety net (GRAPH_NOTIFICATION_SAFETY_NET_MINUTES); otherwise at its normal interval.
+- ``subscription_lifecycle``: Graph's lifecycle events: ``missed`` -> a delta catch-up run; ``subscriptionRemoved``
+  -> a catch-up run and a new subscription; ``reauthorizationRequired`` -> reauthorize (renew if that fails).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.connection_client import graph_client_for
+from integrations.graph import GraphClientError, GraphError, NotFound
+from integrations.graph.subscriptions import (
+    create_subscription,
+    delete_subscription,
+    list_subscriptions,
+    max_lifetime,
+    reauthorize_subscription,
+    renew_subscription,
+)
+from integrations.models import EntraConnection
+from integrations.sync.failures import describe_failure
+from integrations.sync.models import SyncKind, SyncRun, SyncSchedule
+from integrations.sync.realtime.models import Subscription
+from integrations.sync.realtime.registry import TARGETS, wanted_for
+from integrations.sync.realtime.settings_switch import lifecycle_url, notification_url, realtime_enabled
+from integrations.sync.registry import why_not_runnable
+from integrations.sync.runs import run_request
+
+logger = logging.getLogger(__name__)
+Status = Subscription.Status
+RETRY_AFTER = timedelta(minutes=5)  # a failing subscription is tried again this soon (polling meanwhile)
+EXPIRY_MARGIN = timedelta(minutes=5)  # asked-for expiry stays this far inside Graph's maximum
+
+
+def subscriptions_maintain(organization, *, force_renew: bool = False, now=None) -> dict:
+    """Bring the organization's subscriptions in line with its switches. Returns counts for the task's log."""
+    now = now or timezone.now()
+    connection = EntraConnection.objects.filter(organization=organization).first()
+    outcome = {"created": 0, "renewed": 0, "removed": 0, "failed": 0}
+    wanted = {}
+    for kind in TARGETS:
+        if connection is not None and why_not_runnable(connection, kind) is None \
+                and realtime_enabled(organization, kind):
+            for item in wanted_for(organization, kind):
+                wanted[item.target.resource] = (kind, item)
+    rows = {row.resource: row for row in Subscription.objects.filter(organization=organization)}
+    client = graph_client_for(connection) if connection is not None and (wanted or rows) else None
+    for resource, row in rows.items():
+        if resource not in wanted:
+            _remove(client, row)
+            outcome["removed"] += 1
+    for resource, (kind, item) in wanted.items():
+        row = rows.get(resource) or Subscription(organization=organization, kind=kind, resource=resource,
+                                                 change_type=item.target.change_type, target_key=item.key)
+        due = row.pk is None or not row.graph_id or row.status != Status.ACTIVE or force_renew \
+            or row.expires_at is None or row.expires_at - now < max_lifetime(resource) / 2
+        if not due:
+            continue
+        action = "renewed" if row.graph_id else "created"
+        if _refresh(client, connection, row, now=now):
+            outcome[action] += 1
+        else:
+            outcome["failed"] += 1
+    for kind in {kind for kind, _item in wanted.values()} | {row.kind for row in rows.values()}:
+        apply_safety_net(organization, kind)
+    return outcome
+
+
+def apply_safety_net(organization, kind: str) -> None:
+    """Polling becomes the safety net while every subscription of the kind is active; otherwise it is the way."""
+    kinds = Subscription.objects.filter(organization=organization, kind=kind)
+    healthy = kinds.exists() and not kinds.exclude(status=Status.ACTIVE).exists()
+    value = settings.GRAPH_NOTIFICATION_SAFETY_NET_MINUTES * 60 if healthy else None
+    SyncSchedule.objects.filter(organization=organization, kind=kind).exclude(safety_net_seconds=value).update(
+        safety_net_seconds=value)
+    if not healthy:  # back to the normal interval at once, not after the safety net's long wait
+        for schedule in SyncSchedule.objects.filter(organization=organization, kind=kind, next_run_at__isnull=False):
+            soonest = timezone.now() + timedelta(seconds=schedule.interval_seconds)
+            if schedule.next_run_at > soonest:
+                SyncSchedule.objects.filter(pk=schedule.pk).update(next_run_at=soonest)
+
+
+def subscription_lifecycle(subscription_pk: int, event: str) -> str:
+    row = Subscription.objects.select_related("organization").filter(pk=subscription_pk).first()
+    if row is None:
+        return "gone"
+    connection = EntraConnection.objects.filter(organization=row.organization).first()
+    if connection is None:
+        return "no connection"
+    if event == "reauthorizationRequired":
+        try:
+            reauthorize_subscription(graph_client_for(connection), row.graph_id)
+        except GraphClientError:
+            logger.info("Reauthorizing subscription %s failed; renewing it instead", row.pk)
+            return "renewed" if _refresh(graph_client_for(connection), connection, row) else "failed"
+        Subscription.objects.filter(pk=row.pk).update(status=Status.ACTIVE, error="", renewed_at=timezone.now())
+        apply_safety_net(row.organization, row.kind)
+        return "reauthorized"
+    catch_up(row)
+    if event == "subscriptionRemoved":
+        Subscription.objects.filter(pk=row.pk).update(status=Status.REMOVED, graph_id="",
+                                                      error="Microsoft removed this subscription; replacing it.")
+        row.refresh_from_db()
+        apply_safety_net(row.organization, row.kind)
+        return "replaced" if _refresh(graph_client_for(connection), connection, row) else "failed"
+    return "caught up"
+
+
+def catch_up(row: Subscription) -> None:
+    """Notifications may have been lost: the kind's normal delta run reads whatever changed."""
+    if why_not_runnable(EntraConnection.objects.filter(organization=row.organization).first(), row.kind) is None:
+        run_request(organization=row.organization, kind=row.kind, trigger=SyncRun.Trigger.NOTIFICATION,
+                    options={"mailboxes": [row.target_key]} if row.target_key else {})
+
+
+def subscriptions_remove_all(organization) -> int:
+    """Delete every subscription at Graph (best effort) and here: the connection is going away."""
+    rows = list(Subscription.objects.filter(organization=organization))
+    connection = EntraConnection.objects.filter(organization=organization).first()
+    client = graph_client_for(connection) if connection is not None and connection.is_configured and rows else None
+    for row in rows:
+        _remove(client, row)
+    return len(rows)
+
+
+# -- internals ----------------------------------------------------------------------------------------------------
+def _refresh(client, connection, row: Subscription, *, now=None) -> bool:
+    """Renew (or create) one subscription; on failure mark it failing with the reason the admin should read."""
+    now = now or timezone.now()
+    expires = now + max_lifetime(row.resource) - EXPIRY_MARGIN
+    try:
+        if row.graph_id:
+            try:
+                answer = renew_subscription(client, row.graph_id, expires=expires)
+            except NotFound:  # expired or removed at Graph: a new one
+                row.graph_id = ""
+        if not row.graph_id:
+            answer = _create(client, row, expires)
+            row.tenant_id = connection.expected_tenant_id or row.tenant_id
+    except GraphClientError as exc:
+        row.status, row.error = Status.FAILING, describe_failure(exc, connection)
+        row.renewed_at = row.renewed_at  # unchanged
+        _save(row)
+        logger.warning("Subscription to %s for organization %s failed: %s", row.resource, row.organization_id, exc)
+        return False
+    created = row.graph_id != answer.id
+    row.graph_id, row.expires_at, row.status, row.error, row.renewed_at = (
+        answer.id, answer.expires, Status.ACTIVE, "", now)
+    _save(row)
+    if created:
+        catch_up(row)  # whatever changed while no subscription covered it
+    return True
+
+
+def _create(client, row: Subscription, expires):
+    secret = row.new_client_state()
+    kwargs = {"resource": row.resource, "change_type": row.change_type, "notification_url": notification_url(),
+              "lifecycle_notification_url": lifecycle_url(), "expires": expires}
+    if row.pk is None:
+        _save(row)  # the hash must be stored before Graph can deliver the first notification
+    else:
+        Subscription.objects.filter(pk=row.pk).update(client_state_hash=row.client_state_hash)
+    try:
+        return create_subscription(client, client_state=secret, **kwargs)
+    except GraphError as exc:
+        if exc.status != 409:
+            raise
+    # This app already holds one for the resource (a row lost here, or a half-finished attempt): replace it.
+    for existing in list_subscriptions(client):
+        if existing.resource.lower() == row.resource.lower() and existing.notification_url == notification_url():
+            _delete_quietly(client, existing.id)
+    return create_subscription(client, client_state=secret, **kwargs)
+
+
+def _remove(client, row: Subscription) -> None:
+    if client is not None and row.graph_id:
+        _delete_quietly(client, row.graph_id)
+    Subscription.objects.filter(pk=row.pk).delete()
+    apply_safety_net(row.organization, row.kind)
+
+
+def _delete_quietly(client, graph_id: str) -> None:
+    try:
+        delete_subscription(client, graph_id)
+    except NotFound:
+        pass
+    except GraphClientError as exc:
+        logger.warning("Deleting subscription %s failed (it expires on its own): %s", graph_id, exc)
+
+
+def _save(row: Subscription) -> None:
+    with transaction.atomic():
+        row.save()
+
+
+def kind_label(kind: str) -> str:
+    return SyncKind(kind).label if kind in SyncKind.values else kind
