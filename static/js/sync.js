@@ -236,4 +236,16 @@
     });
   });
   if (document.querySelector("[data-filter-status=pending]") || document.querySelector("[data-groups-refresh]")) { pollStatus(); }
+
+  // A change Microsoft Graph must accept first: when its answer is in, show the page as it now is.
+  function pollPendingChange() {
+    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        if (state.pending_change && state.pending_change.status === "pending") { setTimeout(pollPendingChange, 1000); }
+        else { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(pollPendingChange, 3000); });
+  }
+  if (statusUrl && document.querySelector("[data-pending-change=pending]")) { pollPendingChange(); }
 })();

@@ -40,6 +40,9 @@ class UserSyncSettings(models.Model):
                                     help_text="Graph's verdict on custom_filter: status, message, count, sample.")
     filter_preview = models.JSONField(default=dict, blank=True, help_text="The last Preview of a typed filter.")
     groups_refresh = models.JSONField(default=dict, blank=True, help_text="The last refresh of the group list.")
+    pending_change = models.JSONField(
+        default=dict, blank=True,
+        help_text="A saved form Microsoft Graph must accept first (filter, groups): not in effect until it does.")
     numbering = models.CharField(max_length=10, choices=Numbering.choices, default=Numbering.AUTO)
     range_start = models.PositiveIntegerField(default=1000)
     range_end = models.PositiveIntegerField(default=8999)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from integrations.connection_client import graph_client_for
@@ -20,6 +21,12 @@ from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.quarantine import quarantine_lift, schedule_for
 from integrations.sync.runs import run_request
 from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
+from integrations.sync.users.pending import (
+    checks_needed,
+    pending_change_check,
+    pending_change_discard,
+    pending_change_hold,
+)
 from organizations.audit import audit_record, field_changes
 from pbx_portal import jobs
 
@@ -52,8 +59,29 @@ def _snapshot(settings: UserSyncSettings, connection: EntraConnection | None, in
     return values
 
 
+def user_sync_settings_save(*, organization, cleaned_data: dict, actor, form_data=None) -> UserSyncSettings:
+    """Save the form; a change only Microsoft can accept (filter, groups) is held and checked by a worker first,
+    and the settings in effect stay as they were until it passes (settings.pending_change says so)."""
+    settings = user_sync_settings_for(organization)
+    checks = checks_needed(settings, cleaned_data)
+    if checks:
+        pending_change_hold(settings=settings, cleaned_data=cleaned_data, form_data=form_data or QueryDict(),
+                            checks=checks, actor=actor)
+        return settings
+    if settings.pending_change:
+        pending_change_discard(settings)
+    return _settings_apply(organization=organization, cleaned_data=cleaned_data, actor=actor)
+
+
+def pending_change_run(organization) -> dict:
+    """In a worker: ask Microsoft about the held change; save it when accepted."""
+    return pending_change_check(organization, lambda cleaned, actor, verdict: _settings_apply(
+        organization=organization, cleaned_data=cleaned, actor=actor, filter_verdict=verdict))
+
+
 @transaction.atomic
-def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserSyncSettings:
+def _settings_apply(*, organization, cleaned_data: dict, actor, filter_verdict: dict | None = None
+                    ) -> UserSyncSettings:
     settings = user_sync_settings_for(organization)
     connection = EntraConnection.objects.select_for_update().filter(organization=organization).first()
     schedule = schedule_for(organization, SyncKind.USERS)
@@ -61,9 +89,9 @@ def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserS
     for name in AUDITED_SETTINGS:
         if name in cleaned_data:
             setattr(settings, name, cleaned_data[name])
-    filter_changed = settings.custom_filter != (settings.filter_check or {}).get("filter")
-    if settings.scope == UserSyncSettings.Scope.FILTER and settings.custom_filter and filter_changed:
-        settings.filter_check = {"status": "pending", "filter": settings.custom_filter}
+    if filter_verdict is not None:
+        settings.filter_check = filter_verdict
+    settings.pending_change = {}
     settings.save()
     schedule.interval_seconds = cleaned_data["interval_minutes"] * 60
     switched_on = cleaned_data["enabled"] and not before["enabled"]
@@ -80,8 +108,6 @@ def user_sync_settings_save(*, organization, cleaned_data: dict, actor) -> UserS
     if changes:
         audit_record(organization=organization, actor=actor, action="entra.user_sync_changed",
                      target="User Synchronization", changes=changes)
-    if settings.filter_check.get("status") == "pending":
-        jobs.enqueue("sync.check_filter", organization.pk, settings.custom_filter, False)
     return settings
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from integrations.sync.users.services import filter_check_run, groups_refresh
+from integrations.sync.users.services import filter_check_run, groups_refresh, pending_change_run
 from organizations.models import Organization
 
 
@@ -16,3 +16,9 @@ def refresh_groups(organization_id: int) -> str:
 def check_filter(organization_id: int, odata_filter: str, preview_only: bool) -> str:
     organization = Organization.objects.filter(pk=organization_id).first()
     return filter_check_run(organization, odata_filter, preview_only)["status"] if organization else "gone"
+
+
+@shared_task(name="sync.check_settings")
+def check_settings(organization_id: int) -> str:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    return pending_change_run(organization)["status"] if organization else "gone"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("groups/refresh/", views.user_sync_groups_refresh_view, name="groups_refresh"),
     path("filter-preview/", views.user_sync_filter_preview_view, name="filter_preview"),
     path("status.json", views.user_sync_status_view, name="status"),
+    path("pending/discard/", views.user_sync_pending_discard_view, name="pending_discard"),
 ]

@@ -17,9 +17,13 @@ from integrations.sync.selectors import latest_run
 from integrations.sync.users import services
 from integrations.sync.users.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
 from integrations.sync.users.models import DirectoryGroup
+from integrations.sync.users.pending import PENDING, REFUSED, pending_change_discard, pending_form_data
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
+
+CHECKING_MESSAGE = ("Microsoft Graph is checking your changes. Nothing is saved until it accepts them: the previous "
+                    "settings stay in effect for every run.")
 
 
 @organization_required
@@ -28,16 +32,23 @@ def user_sync_view(request):
     settings = services.user_sync_settings_for(organization)
     connection = EntraConnection.objects.filter(organization=organization).first()
     schedule = schedule_for(organization, SyncKind.USERS)
-    form = UserSyncSettingsForm(request.POST or None, instance=settings, organization=organization,
+    held = pending_form_data(settings) if request.method != "POST" else None
+    form = UserSyncSettingsForm(request.POST or held, instance=settings, organization=organization,
                                 enabled=bool(connection and connection.feature_user_sync),
                                 interval_minutes=max(1, schedule.interval_seconds // 60))
+    pending = settings.pending_change or {}
+    if held is not None and form.is_valid() and pending.get("status") == REFUSED:
+        form.add_error(pending["field"] if pending["field"] in form.fields else None, pending["message"])
     if request.method == "POST":
         if connection is None:
             messages.error(request, "Connect Microsoft Entra ID first (Connection tab), then set up user sync.")
             return redirect("integrations:entra")
         if form.is_valid():
-            services.user_sync_settings_save(organization=organization, cleaned_data=form.cleaned_data,
-                                             actor=request.user)
+            settings = services.user_sync_settings_save(organization=organization, cleaned_data=form.cleaned_data,
+                                                        actor=request.user, form_data=request.POST)
+            if (settings.pending_change or {}).get("status") == PENDING:
+                messages.info(request, CHECKING_MESSAGE)
+                return redirect("user_sync:settings")
             messages.success(request, "User Synchronization settings saved. " + services.automatic_sync_sentence(
                 organization, enabled=form.cleaned_data["enabled"]))
             return redirect("user_sync:settings")
@@ -55,6 +66,7 @@ def user_sync_view(request):
         "active_run": run, "last_run": latest_run(organization, SyncKind.USERS, finished=True),
         "mapping_rows": EXTENSION_FIELD_SOURCES, "scope_description": scope_description(settings),
         "single_user_form": SingleUserForm(),
+        "pending_change": pending, "checking_message": CHECKING_MESSAGE,
     })
 
 
@@ -137,6 +149,14 @@ def user_sync_filter_preview_view(request):
     return redirect(reverse("user_sync:settings") + "#scope")
 
 
+@require_POST
+@organization_required
+def user_sync_pending_discard_view(request):
+    pending_change_discard(services.user_sync_settings_for(request.organization))
+    messages.info(request, "The change was discarded; the saved settings are shown.")
+    return redirect("user_sync:settings")
+
+
 @require_GET
 @organization_required
 def user_sync_status_view(request):
@@ -146,5 +166,6 @@ def user_sync_status_view(request):
     return JsonResponse({
         "filter_check": settings.filter_check, "filter_preview": settings.filter_preview,
         "groups_refresh": settings.groups_refresh,
+        "pending_change": {key: (settings.pending_change or {}).get(key) for key in ("status", "field", "message")},
         "run": {**run_progress(run), "url": reverse("sync:run", args=[run.pk])} if run else None,
     })

@@ -73,13 +73,16 @@ def test_bad_input_is_refused_and_changes_nothing(admin_client, connected, overr
 def test_filter_is_checked_by_a_task_not_the_request(admin_client, connected, django_capture_on_commit_callbacks,
                                                      monkeypatch):
     queued = []
-    monkeypatch.setattr("integrations.sync.users.tasks.check_filter.delay", lambda *args: queued.append(args))
+    monkeypatch.setattr("integrations.sync.users.tasks.check_settings.delay", lambda *args: queued.append(args))
     with responses.RequestsMock():  # any HTTP call from the web request fails the test
         with django_capture_on_commit_callbacks(execute=True):
             admin_client.post(PAGE, form(scope="filter", custom_filter="department eq 'Sales'"))
     settings = UserSyncSettings.objects.get(organization=connected.organization)
-    assert settings.filter_check == {"status": "pending", "filter": "department eq 'Sales'"}
-    assert queued == [(connected.organization.pk, "department eq 'Sales'", False)]
+    assert settings.scope == "all" and settings.custom_filter == ""  # held until Graph accepts it
+    assert settings.pending_change["status"] == "pending" and settings.pending_change["checks"] == ["filter"]
+    assert queued == [(connected.organization.pk,)]
+    body = admin_client.get(PAGE).content.decode()
+    assert "Nothing is saved until it accepts them" in body and "department eq &#x27;Sales&#x27;" in body
 
 
 def test_sync_now_queues_a_task_and_answers_at_once(admin_client, connected, django_capture_on_commit_callbacks,
