@@ -19,6 +19,7 @@ from integrations.models import EntraConnection
 from integrations.sync.failures import SyncAborted, describe_failure
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.quarantine import quarantine_lift, schedule_for
+from integrations.sync.realtime.settings_switch import realtime_refresh_request
 from integrations.sync.runs import run_request
 from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
 from integrations.sync.users.pending import (
@@ -109,6 +110,7 @@ def _settings_apply(*, organization, cleaned_data: dict, actor, filter_verdict: 
     if changes:
         audit_record(organization=organization, actor=actor, action="entra.user_sync_changed",
                      target="User Synchronization", changes=changes)
+        realtime_refresh_request(organization)  # the switch or the groups decide what is subscribed to
     return settings
 
 
