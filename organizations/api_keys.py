@@ -32,9 +32,9 @@ MAX_KEY_LENGTH = 200
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one last_used_at write per key a minute
 
 
-def key_generate() -> tuple[str, str]:
-    """A new (plaintext key, prefix shown to admins)."""
-    prefix = f"{KEY_SCHEME}_{secrets.token_hex(4)}"
+def key_generate(scheme: str = KEY_SCHEME) -> tuple[str, str]:
+    """A new (plaintext key, prefix shown to admins). Other bearer secrets (SCIM tokens) use their own scheme."""
+    prefix = f"{scheme}_{secrets.token_hex(4)}"
     return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
@@ -58,7 +58,8 @@ def api_key_authenticate(key: str) -> OrganizationApiKey | None:
     return api_key
 
 
-def _bearer(request) -> str:
+def bearer_token(request) -> str:
+    """The credential of an ``Authorization: Bearer <credential>`` header ("" without one)."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
@@ -98,7 +99,7 @@ def api_key_required(view=None, *, scope: str | None = None):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = _bearer(request)
+        key = bearer_token(request)
         if not key:
             return _unauthorized("Send the organization API key as 'Authorization: Bearer <key>'.")
         api_key = api_key_authenticate(key)

@@ -83,6 +83,15 @@ def request_problem(request) -> str:
     return json_text_problem(body.decode("utf-8", errors="replace")) if body else ""
 
 
+# Path prefix -> renderer(request, status, problem) for machine endpoints that answer errors in their own format
+# (the SCIM endpoint answers SCIM error objects); registered from the owning app's AppConfig.ready().
+_error_renderers: dict = {}
+
+
+def add_error_renderer(prefix: str, renderer) -> None:
+    _error_renderers[prefix] = renderer
+
+
 def is_api(request) -> bool:
     return request.path.startswith("/api/")
 
@@ -107,4 +116,7 @@ class BadInputGuardMiddleware:
             return self.get_response(request)
         if is_api(request):
             return api_error(request, status, problem, code="too_large" if status == 413 else "")
+        for prefix, renderer in _error_renderers.items():
+            if request.path.startswith(prefix):
+                return renderer(request, status, problem)
         return render(request, "400.html", {"problem": problem}, status=status)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "integrations.sync",
     "integrations.sync.realtime",
     "integrations.sync.users",
+    "integrations.scim",
     "contacts",
     "sso",
     "presence",
@@ -264,6 +265,8 @@ UC_REFRESH_TOKEN_LIFETIME = env.int("UC_REFRESH_TOKEN_LIFETIME", default=30 * 24
 UC_TOKEN_RATE_LIMIT = {"ip": 120, "account": 10, "window": 60}
 # Requests a minute one organization API key may make (caller-ID lookups and call events together).
 API_KEY_RATE_LIMIT = env.int("API_KEY_RATE_LIMIT", default=1200)
+# Requests a minute one SCIM Secret Token may make (Microsoft Entra provisioning sends one request at a time).
+SCIM_RATE_LIMIT = env.int("SCIM_RATE_LIMIT", default=3000)
 
 # Celery: Redis when REDIS_URL is set (CELERY_BROKER_URL overrides), else the filesystem transport.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"

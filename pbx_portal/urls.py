@@ -20,6 +20,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),  # Microsoft Entra ID: Connection; Collaboration
     path("integrations/entra/user-sync/", include("integrations.sync.users.urls")),
     path("integrations/entra/sso/", include("sso.urls_settings")),
+    path("integrations/entra/scim/", include("integrations.scim.urls_settings")),
     path("integrations/sync/", include("integrations.sync.urls")),  # the sync log and runs (every kind)
     path("integrations/collaboration/contacts/", include("contacts.urls")),
     path("integrations/collaboration/presence/", include("presence.urls")),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("api/pbx/", include("presence.urls_pbx_api")),  # POST calls/events
     path("api/uc/", include("sso.urls_uc_api")),  # token, revoke, me, openapi.yaml
     path("api/uc/", include("contacts.urls_uc_api")),  # directory
+    # SCIM 2.0 for Microsoft Entra provisioning (the organization's Secret Token)
+    path("scim/v2/", include("integrations.scim.urls")),
     # Operators
     path("operator/", admin.site.urls),
     # Microsoft Graph change notifications (machine to machine: no session, no CSRF, no admin SSO policy)

@@ -34,6 +34,9 @@ NOT_ADMIN_VIEWS = frozenset({
     "uc_directory_api", "uc_directory:page",
     # the PBX: organization API keys
     "pbx_lookup", "pbx_call_events",
+    # Microsoft Entra provisioning (SCIM): the organization's SCIM Secret Token, never a session
+    "scim:service_provider_config", "scim:resource_types", "scim:resource_type", "scim:schemas", "scim:schema",
+    "scim:users", "scim:user", "scim:groups", "scim:group", "scim:root", "scim:not_found",
 })
 
 

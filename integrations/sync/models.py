@@ -50,6 +50,7 @@ class SyncRun(models.Model):
         COMMAND = "command", "Command line"
         APPROVAL = "approval", "Approved removals"
         SINGLE_USER = "single_user", "Sync this user"
+        SCIM = "scim", "Microsoft Entra provisioning (SCIM)"
         NOTIFICATION = "notification", "Change notification"
 
     class Status(models.TextChoices):

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from integrations.models import EntraConnection
+from integrations.scim.tokens import scim_token_generate
 from organizations.middleware import OPERATOR_SESSION_KEY
 from organizations.services import api_key_create
 from sso.models import SsoSettings, UcGrant
@@ -84,6 +85,8 @@ def signed_in_everywhere(organization):
                            access_expires_at=now + timedelta(hours=1), refresh_token_hash=token_hash(new_token("ucr_")),
                            refresh_expires_at=now + timedelta(days=1))
     _, api_key = api_key_create(organization=organization, name="Fuzz PBX", actor=None)
+    EntraConnection.objects.filter(organization=organization).update(feature_user_sync=False)
+    _, scim_token = scim_token_generate(organization=organization, actor=None)
 
     def sign_in() -> Client:  # anew for each URL: the walk signs out, switches organization, deletes rows...
         client = Client()
@@ -94,7 +97,7 @@ def signed_in_everywhere(organization):
         session.save()
         return client
 
-    return sign_in, extension, {"/api/pbx/": api_key, "/api/uc/": access}
+    return sign_in, extension, {"/api/pbx/": api_key, "/api/uc/": access, "/scim/": scim_token}
 
 
 def bearer(path: str, tokens: dict) -> dict:
@@ -128,6 +131,9 @@ def test_no_url_answers_5xx_to_bad_input(signed_in_everywhere):
                     elif route.path.startswith("/api/") and response.status_code >= 400 and \
                             not response["Content-Type"].startswith("application/json"):
                         failures.append(f"{what} {route.path} ({who}): {response.status_code} not JSON")
+                    elif route.path.startswith("/scim/") and response.status_code >= 400 and \
+                            not response["Content-Type"].startswith("application/scim+json"):
+                        failures.append(f"{what} {route.path} ({who}): {response.status_code} not a SCIM error")
     assert failures == [], "\n".join(failures)
     assert sent > 4000
 

@@ -158,6 +158,9 @@ CSRF_EXEMPT_ALLOWED: set[str] = {
     "uc_token", "uc_revoke",
     # UC Client APIs under the UC access token (Authorization: Bearer), no session.
     "uc_me", "uc_directory_api",
+    # Microsoft Entra provisioning (SCIM) with the organization's Secret Token (Authorization: Bearer), no session.
+    "scim:service_provider_config", "scim:resource_types", "scim:resource_type", "scim:schemas", "scim:schema",
+    "scim:users", "scim:user", "scim:groups", "scim:group", "scim:root", "scim:not_found",
     # Microsoft Graph POSTs change notifications: each carries the subscription's clientState secret; no cookies.
     "realtime:notifications", "realtime:lifecycle",
 }

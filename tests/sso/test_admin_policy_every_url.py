@@ -24,6 +24,9 @@ NOT_ADMIN_SURFACES = {
     "uc_token", "uc_revoke", "uc_me", "uc_openapi",
     "uc_directory_api", "uc_directory:page", "pbx_lookup",
     "pbx_call_events",
+    # Microsoft Entra provisioning (SCIM): the Secret Token authenticates, never a session (exempt on purpose)
+    "scim:service_provider_config", "scim:resource_types", "scim:resource_type", "scim:schemas", "scim:schema",
+    "scim:users", "scim:user", "scim:groups", "scim:group", "scim:root", "scim:not_found",
     "realtime:notifications", "realtime:lifecycle",  # Microsoft Graph calls them: no session, a clientState
 }
 REDIRECT = {"relogin": "/sso/microsoft/login/?required=1", "link": "/sso/microsoft/link/"}

@@ -65,11 +65,7 @@ def subscriptions_maintain(organization, *, force_renew: bool = False, now=None)
             or row.expires_at is None or row.expires_at - now < max_lifetime(resource) / 2
         if not due:
             continue
-        action = "renewed" if row.graph_id else "created"
-        if _refresh(client, connection, row, now=now):
-            outcome[action] += 1
-        else:
-            outcome["failed"] += 1
+        outcome[_refresh(client, connection, row, now=now) or "failed"] += 1
     for kind in {kind for kind, _item in wanted.values()} | {row.kind for row in rows.values()}:
         apply_safety_net(organization, kind)
     return outcome
@@ -101,7 +97,7 @@ def subscription_lifecycle(subscription_pk: int, event: str) -> str:
             reauthorize_subscription(graph_client_for(connection), row.graph_id)
         except GraphClientError:
             logger.info("Reauthorizing subscription %s failed; renewing it instead", row.pk)
-            return "renewed" if _refresh(graph_client_for(connection), connection, row) else "failed"
+            return _refresh(graph_client_for(connection), connection, row) or "failed"
         Subscription.objects.filter(pk=row.pk).update(status=Status.ACTIVE, error="", renewed_at=timezone.now())
         apply_safety_net(row.organization, row.kind)
         return "reauthorized"
@@ -133,8 +129,9 @@ def subscriptions_remove_all(organization) -> int:
 
 
 # -- internals ----------------------------------------------------------------------------------------------------
-def _refresh(client, connection, row: Subscription, *, now=None) -> bool:
-    """Renew (or create) one subscription; on failure mark it failing with the reason the admin should read."""
+def _refresh(client, connection, row: Subscription, *, now=None) -> str | None:
+    """Renew (or create) one subscription: "renewed", "created", or None when it failed (marked failing with the
+    reason the admin should read)."""
     now = now or timezone.now()
     expires = now + max_lifetime(row.resource) - EXPIRY_MARGIN
     try:
@@ -148,17 +145,18 @@ def _refresh(client, connection, row: Subscription, *, now=None) -> bool:
             row.tenant_id = connection.expected_tenant_id or row.tenant_id
     except GraphClientError as exc:
         row.status, row.error = Status.FAILING, describe_failure(exc, connection)
-        row.renewed_at = row.renewed_at  # unchanged
         _save(row)
         logger.warning("Subscription to %s for organization %s failed: %s", row.resource, row.organization_id, exc)
-        return False
+        apply_safety_net(row.organization, row.kind)
+        return None
     created = row.graph_id != answer.id
     row.graph_id, row.expires_at, row.status, row.error, row.renewed_at = (
         answer.id, answer.expires, Status.ACTIVE, "", now)
     _save(row)
+    apply_safety_net(row.organization, row.kind)
     if created:
         catch_up(row)  # whatever changed while no subscription covered it
-    return True
+    return "created" if created else "renewed"
 
 
 def _create(client, row: Subscription, expires):

@@ -293,13 +293,17 @@ class UserSync:
                 self.ctx.add(read=1)
 
     def _grace_deletions(self) -> None:
+        self.removals.extend(self.grace_deletions())
+
+    def grace_deletions(self) -> list[Action]:
+        """Deletions of extensions removed from scope longer ago than the grace period (none when it is empty)."""
         grace = self.settings.removal_grace_days
         if grace is None:
-            return
+            return []
         expired = Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA,
                                            sync_state=REMOVED, removed_at__lt=self.now - timezone.timedelta(days=grace))
-        for row in expired.values(*ROW_FIELDS).iterator(chunk_size=5000):
-            self.removals.append(deletion(row, row["display_name"] or row["entra_upn"], grace))
+        return [deletion(row, row["display_name"] or row["entra_upn"], grace)
+                for row in expired.values(*ROW_FIELDS).iterator(chunk_size=5000)]
 
     def _finish(self, delta_link: str | None) -> bool:
         """Apply removals if within the threshold, then store the delta link. False when approval is needed."""

@@ -5,6 +5,7 @@ from django import forms
 from extensions.numbering import parse_reserved
 from integrations.graph.users import FILTER_EXAMPLE
 from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
+from integrations.sync.users.provisioning_mode import enable_refusal
 
 FILTER_MAX_LENGTH = 2000
 
@@ -108,6 +109,10 @@ class UserSyncSettingsForm(forms.ModelForm):
             self.add_error("group_ids", "Choose at least one group for the Specific Groups scope.")
         if scope == UserSyncSettings.Scope.FILTER and not cleaned.get("custom_filter"):
             self.add_error("custom_filter", "Enter the filter for the Custom Filter scope.")
+        if cleaned.get("enabled") and not self.fields["enabled"].initial:
+            refusal = enable_refusal(self.organization)
+            if refusal:
+                self.add_error("enabled", refusal)
         if cleaned.get("never_delete"):
             cleaned["removal_grace_days"] = None
         elif cleaned.get("removal_grace_days") is None and "removal_grace_days" not in self.errors:

@@ -1,0 +1,105 @@
+"""/scim/v2/: discovery documents, Users and Groups (RFC 7644), for Microsoft Entra provisioning."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from integrations.scim import service
+from integrations.scim.endpoint import read_json, scim_endpoint
+from integrations.scim.models import ScimResource
+from integrations.scim.protocol import documents, list_response, parse_page
+from integrations.scim.responses import error, scim_response
+
+DISCOVERY = ("GET",)
+COLLECTION = ("GET", "POST")
+ITEM = ("GET", "PUT", "PATCH", "DELETE")
+
+
+def base_url(request) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/scim/v2"
+
+
+def _projection(request) -> service.Projection:
+    return service.Projection(request.GET.get("attributes"), request.GET.get("excludedAttributes"))
+
+
+@scim_endpoint(DISCOVERY)
+def service_provider_config_view(request):
+    return scim_response(documents.service_provider_config(base_url(request)))
+
+
+def _listed(items: list[dict]) -> dict:
+    return list_response(items, total_results=len(items), page=parse_page(None, None))
+
+
+@scim_endpoint(DISCOVERY)
+def resource_types_view(request):
+    return scim_response(_listed(documents.resource_types(base_url(request))))
+
+
+@scim_endpoint(DISCOVERY)
+def resource_type_view(request, type_id):
+    document = documents.resource_type(base_url(request), type_id)
+    return scim_response(document) if document else error(404, f"No resource type {type_id[:64]!r}")
+
+
+@scim_endpoint(DISCOVERY)
+def schemas_view(request):
+    return scim_response(_listed(documents.schemas(base_url(request))))
+
+
+@scim_endpoint(DISCOVERY)
+def schema_view(request, schema_id):
+    document = documents.schema(base_url(request), schema_id)
+    return scim_response(document) if document else error(404, f"No schema {schema_id[:100]!r}")
+
+
+def _collection(request, kind: str):
+    if request.method == "POST":
+        created = service.resource_create(request.organization, kind, read_json(request), base_url(request))
+        return scim_response(created, 201, location=created["meta"]["location"])
+    page = parse_page(request.GET.get("startIndex"), request.GET.get("count"))
+    return scim_response(service.resource_list(request.organization, kind, filter_text=request.GET.get("filter"),
+                                               page=page, base_url=base_url(request), projection=_projection(request)))
+
+
+def _item(request, kind: str, resource_id: str):
+    organization = request.organization
+    if request.method == "GET":
+        return scim_response(service.resource_get(organization, kind, resource_id, base_url(request),
+                                                  _projection(request)))
+    if request.method == "PUT":
+        return scim_response(service.resource_replace(organization, kind, resource_id, read_json(request),
+                                                      base_url(request)))
+    if request.method == "PATCH":
+        patched = service.resource_patch(organization, kind, resource_id, read_json(request), base_url(request))
+        # Groups answer 204, as Microsoft's guide shows (a large group's members are not sent back each time).
+        return scim_response(None, 204) if kind == ScimResource.Kind.GROUP else scim_response(patched)
+    service.resource_delete(organization, kind, resource_id)
+    return scim_response(None, 204)
+
+
+@scim_endpoint(COLLECTION)
+def users_view(request):
+    return _collection(request, ScimResource.Kind.USER)
+
+
+@scim_endpoint(ITEM)
+def user_view(request, resource_id):
+    return _item(request, ScimResource.Kind.USER, resource_id)
+
+
+@scim_endpoint(COLLECTION)
+def groups_view(request):
+    return _collection(request, ScimResource.Kind.GROUP)
+
+
+@scim_endpoint(ITEM)
+def group_view(request, resource_id):
+    return _item(request, ScimResource.Kind.GROUP, resource_id)
+
+
+@scim_endpoint(("GET", "POST", "PUT", "PATCH", "DELETE"))
+def not_found_view(request, rest=""):
+    return error(404, f"Nothing at /scim/v2/{rest[:100]}: the endpoint serves /Users, /Groups, "
+                 "/ServiceProviderConfig, /ResourceTypes and /Schemas.")
