@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0005_alter_syncrun_trigger'),
+        ('sync', '0006_alter_syncrun_trigger'),
     ]
 
     operations = [
