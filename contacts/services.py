@@ -15,6 +15,7 @@ from integrations.graph import GraphClientError, PermissionDenied
 from integrations.models import EntraConnection
 from integrations.sync.dispatch import ensure_schedules_for
 from integrations.sync.models import SyncKind, SyncRun
+from integrations.sync.realtime.settings_switch import realtime_refresh_request
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.runs import run_request
 from organizations.audit import audit_record
@@ -58,6 +59,7 @@ def contact_settings_save(*, organization, actor, personal_enabled: bool, shared
     if changes:
         audit_record(organization=organization, actor=actor, action="contacts.settings_changed",
                      target="Outlook contacts synchronization", changes=changes)
+        realtime_refresh_request(organization)  # the mailboxes decide what is subscribed to
     if enabled and changes and why_not_runnable(connection, SyncKind.CONTACTS) is None:
         run_request(organization=organization, kind=SyncKind.CONTACTS, trigger=SyncRun.Trigger.MANUAL, actor=actor)
     return settings

@@ -24,6 +24,7 @@ urlpatterns = [
     path("integrations/sync/", include("integrations.sync.urls")),  # the sync log and runs (every kind)
     path("integrations/collaboration/contacts/", include("contacts.urls")),
     path("integrations/collaboration/presence/", include("presence.urls")),
+    path("integrations/realtime/", include("integrations.sync.realtime.urls_settings")),  # the switch
     # Sign in with Microsoft (administrators; both callbacks registered in Entra)
     path("sso/", include("sso.urls")),
     # The UC Client (web)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from integrations.sync.realtime.models import RealtimeSwitch
+from organizations.audit import audit_record
+from pbx_portal import jobs
 
 NOTIFICATIONS_PATH = "realtime:notifications"
 LIFECYCLE_PATH = "realtime:lifecycle"
@@ -45,3 +47,19 @@ def realtime_switch_value(organization, kind: str) -> bool:
     """What the page's switch shows (the stored choice, or the default)."""
     choice = RealtimeSwitch.objects.filter(organization=organization, kind=kind).values_list("enabled", flat=True)
     return next(iter(choice), default_enabled())
+
+
+def realtime_switch_set(*, organization, kind: str, enabled: bool, actor) -> bool:
+    """The admin's choice; the subscriptions follow in the background (realtime.maintain). True when it changed."""
+    before = realtime_switch_value(organization, kind)
+    RealtimeSwitch.objects.update_or_create(organization=organization, kind=kind, defaults={"enabled": enabled})
+    if before != enabled:
+        audit_record(organization=organization, actor=actor, action="realtime.switched",
+                     target=f"Near real-time updates ({kind})", changes={"enabled": [before, enabled]})
+    realtime_refresh_request(organization)
+    return before != enabled
+
+
+def realtime_refresh_request(organization) -> None:
+    """Settings that change what is subscribed to were saved (switch, group scope, mailboxes): upkeep runs soon."""
+    jobs.enqueue("realtime.maintain", organization.pk)

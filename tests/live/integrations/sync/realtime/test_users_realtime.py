@@ -2,10 +2,12 @@
 notification (no scheduled run), bursts coalesce, forged and unknown notifications change nothing, lifecycle
 events, expiry and renewal, and polling as the fallback while renewal fails."""
 
+import io
 import json
 
 import pytest
 import requests
+from django.core.management import call_command
 from django.utils import timezone
 
 from extensions.models import Extension
@@ -56,6 +58,12 @@ def test_the_handshake_creates_an_active_subscription_and_a_rename_arrives_witho
     assert not SyncRun.objects.filter(organization=subscribed, trigger=SyncRun.Trigger.SCHEDULE).exists()
     wait_until(lambda: users_subscription(subscribed).last_notification_at, message="the notification recorded")
     assert users_subscription(subscribed).notifications >= 1
+    out = io.StringIO()
+    call_command("graph_subscriptions", subscribed.name, "--json", stdout=out)
+    [listed] = json.loads(out.getvalue())
+    assert listed["resource"] == "users" and listed["status"] == "active"
+    assert listed["expires"].startswith(str(timezone.now().year)) or listed["expires"] > timezone.now().isoformat()
+    assert listed["last_notification"]
 
 
 def test_a_burst_of_changes_is_coalesced_into_few_runs(emu, subscribed):
