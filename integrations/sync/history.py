@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.sync.models import SyncRun
+from integrations.sync.selectors import runs_for
 from pbx_portal.charts import Bar, Chart, column_chart
 from pbx_portal.times import local_text
 
@@ -61,14 +62,14 @@ def range_key_of(value: str) -> str:
     return value if value in RANGES else DEFAULT_RANGE
 
 
-def sync_history(organization, *, kind: str = "", range_key: str = DEFAULT_RANGE, now=None) -> History:
+def sync_history(organization, *, kind: str = "", user: str = "", range_key: str = DEFAULT_RANGE,
+                 now=None) -> History:
+    """The chart shows what the list beside it shows: the same kind and user filter."""
     range_key = range_key_of(range_key)
     label, span, slot = RANGES[range_key]
     now = now or timezone.now()
     start = now - span
-    runs = SyncRun.objects.filter(organization=organization, created_at__gte=start).exclude(dry_run=True)
-    if kind:
-        runs = runs.filter(kind=kind)
+    runs = runs_for(organization, kind=kind, user=user).filter(created_at__gte=start).exclude(dry_run=True)
     points = [_point(row) for row in runs.order_by("created_at", "id").values(
         "pk", "created_at", "started_at", "finished_at", "heartbeat_at", "status", "counts")]
     grouped = len(points) > MAX_BARS

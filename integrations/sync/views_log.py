@@ -30,8 +30,7 @@ def sync_log_view(request):
     return render(request, "integrations/sync_log.html", {
         "page": page, "kind": kind, "user": user, "kinds": SyncKind.choices,
         "retention_days": settings.SYNC_LOG_RETENTION_DAYS,
-        "history": sync_history(request.organization, kind=kind if kind in SyncKind.values else "",
-                                range_key=request.GET.get("range", "")),
+        "history": sync_history(request.organization, kind=kind, user=user, range_key=request.GET.get("range", "")),
     })
 
 
