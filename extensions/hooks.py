@@ -20,3 +20,20 @@ def list_context(organization) -> dict:
     for provider in _list_context_providers:
         context.update(provider(organization))
     return context
+
+
+DetailContextProvider = Callable[[object], dict]
+_detail_context_providers: list[DetailContextProvider] = []
+
+
+def add_detail_context(provider: DetailContextProvider) -> None:
+    """A provider takes an extension and returns template context for its detail page (e.g. its sync history)."""
+    if provider not in _detail_context_providers:
+        _detail_context_providers.append(provider)
+
+
+def detail_context(extension) -> dict:
+    context: dict = {}
+    for provider in _detail_context_providers:
+        context.update(provider(extension))
+    return context

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from extensions.filters import list_filters
 from extensions.forms import ExtensionForm
-from extensions.hooks import list_context
+from extensions.hooks import detail_context, list_context
 from extensions.models import Extension
 from extensions.selectors import extension_group_list, extension_list, next_free_number
 from extensions.services import DuplicateExtensionNumber, extension_save, extension_set_status, extension_snapshot
@@ -15,6 +15,10 @@ from organizations.decorators import organization_required
 PAGE_SIZE = 50
 SORT_COLUMNS = (("number", "Extension"), ("name", "Name"), ("email", "E-mail"), ("department", "Department"),
                 ("status", "Status"))
+# Columns the admin may hide (the column chooser); number and Actions always show.
+OPTIONAL_COLUMNS = (("name", "Name"), ("email", "E-mail"), ("department", "Department"), ("status", "Status"),
+                    ("presence", "Teams presence"), ("job_title", "Job title"), ("source", "Source and sync"))
+HIDDEN_BY_DEFAULT = "job_title"  # until the admin chooses (remembered in their browser); the detail page shows all
 
 
 def _organization_extension(request, pk) -> Extension:
@@ -33,8 +37,18 @@ def extension_list_view(request):
     page = Paginator(extensions, PAGE_SIZE).get_page(None if errors else request.GET.get("page"))
     return render(request, "extensions/extension_list.html", {
         "page": page, "query": query, "sort": sort, "status": status, "filter_errors": errors,
-        "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS, **list_context(request.organization),
+        "statuses": Extension.Status.choices, "sort_columns": SORT_COLUMNS,
+        "optional_columns": OPTIONAL_COLUMNS, "hidden_columns": HIDDEN_BY_DEFAULT, **list_context(request.organization),
     }, status=400 if errors else 200)
+
+
+@organization_required
+def extension_detail_view(request, pk):
+    extension = _organization_extension(request, pk)
+    return render(request, "extensions/extension_detail.html", {
+        "extension": extension, "groups": extension.extension_groups.order_by("name"),
+        **detail_context(extension),
+    })
 
 
 @organization_required

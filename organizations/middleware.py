@@ -1,6 +1,9 @@
 """Sets ``request.organization``: the admin's own organization, or the one an operator picked."""
 
+from django.utils import timezone
+
 from organizations.models import Membership, Organization
+from organizations.time_zones import zone_info
 
 OPERATOR_SESSION_KEY = "operator_organization_id"
 
@@ -25,4 +28,14 @@ class CurrentOrganizationMiddleware:
 
     def __call__(self, request):
         request.organization = organization_for(request)
-        return self.get_response(request)
+        if request.organization is not None:
+            time_zone_activate(request.organization)
+        try:  # a zone activated here or by a view (the UC Client's) ends with the request
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def time_zone_activate(organization: Organization) -> None:
+    """Pages rendered from here on show times in the organization's zone."""
+    timezone.activate(zone_info(organization.time_zone))

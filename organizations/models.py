@@ -12,6 +12,11 @@ class Organization(models.Model):
         default="US",
         help_text="ISO 3166 country code used to read phone numbers written without a country code.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="IANA time zone the portal shows times in (exports and APIs stay in UTC).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "organizations.context_processors.current_organization",
                 "integrations.context_processors.entra_status",
             ],
+            "builtins": ["pbx_portal.templatetags.portal_times"],  # {% when %}: local time, UTC on hover
         },
     },
 ]

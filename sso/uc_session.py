@@ -1,6 +1,7 @@
 """The UC Client's web session: which extension this browser signed in as (UC users are not portal users)."""
 
 from extensions.models import Extension
+from organizations.middleware import time_zone_activate
 from sso.selectors import sso_allowed
 
 SESSION_EXTENSION = "uc_extension_id"
@@ -24,6 +25,7 @@ def uc_extension_of(request) -> Extension | None:
             request.session.get(SESSION_METHOD) == "microsoft" and not sso_allowed(extension.organization)):
         uc_session_end(request)
         return None
+    time_zone_activate(extension.organization)  # the UC pages show the organization's local times
     return extension
 
 

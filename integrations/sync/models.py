@@ -124,6 +124,7 @@ class SyncEvent(models.Model):
         RESTORED = "restored", "Restored"
         CONFLICT = "conflict", "Conflict"
         SKIPPED = "skipped", "Skipped"
+        HELD = "held", "Waiting for approval"
         ERROR = "error", "Error"
         STEP = "step", "Step"
         INFO = "info", "Info"

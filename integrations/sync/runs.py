@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=5)  # longer than the Graph client's longest Retry-After wait (120 s)
 Status = SyncRun.Status
+# Runs a person asked for; every other trigger (schedule, change notifications, SCIM) is automatic.
+EXPLICIT_TRIGGERS = frozenset({SyncRun.Trigger.MANUAL, SyncRun.Trigger.PREVIEW, SyncRun.Trigger.COMMAND,
+                               SyncRun.Trigger.APPROVAL, SyncRun.Trigger.SINGLE_USER})
 
 
 def active_run(organization, kind: str) -> SyncRun | None:
@@ -109,8 +112,7 @@ def run_execute(run_id: int, *, progress=None) -> SyncRun | None:
         logger.info("Sync run %s is not queued (finished, or held by a live worker): nothing to do", run_id)
         return None
     connection = EntraConnection.objects.filter(organization=run.organization).first()
-    reason = why_not_runnable(connection, run.kind,
-                              explicit=run.trigger not in (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.NOTIFICATION))
+    reason = why_not_runnable(connection, run.kind, explicit=run.trigger in EXPLICIT_TRIGGERS)
     if reason:
         return _finish(run, Status.SKIPPED, reason)
     ctx = RunContext(run, connection, graph_client_for(connection), progress=progress)

@@ -107,7 +107,8 @@
     block.appendChild(head);
     var dl = document.createElement("dl"); dl.className = "counts";
     [["read", "Read"], ["created", "Created"], ["updated", "Updated"], ["restored", "Restored"], ["disabled", "Disabled"],
-     ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"]].forEach(function (pair) {
+     ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"], ["out_of_scope", "Out of scope"],
+     ["purged", "Deleted after the grace period"]].forEach(function (pair) {
       var div = document.createElement("div");
       var dt = document.createElement("dt"); dt.textContent = pair[1];
       var dd = document.createElement("dd"); dd.dataset.count = pair[0]; dd.textContent = "0";

@@ -21,6 +21,7 @@ def admin_pages(showcase) -> list[tuple[str, str]]:
         ("extensions", reverse("extensions:list")),
         ("extension-new", reverse("extensions:create")),
         ("extension-edit", reverse("extensions:edit", args=[showcase.manual.pk])),
+        ("extension-detail", reverse("extensions:detail", args=[showcase.synced.pk])),
         ("extension-groups", reverse("extensions:groups")),
         ("organization-settings", reverse("organizations:settings")),
         ("api-keys", reverse("organizations:api_keys")),
@@ -50,6 +51,8 @@ def check(page, name: str, width: int, folder: Path, problems: list[str]) -> Non
     overflow = horizontal_overflow(page)
     if overflow > 0:
         problems.append(f"{name} at {width} px scrolls sideways by {overflow} px")
+    for scroller in scrolling_tables(page):
+        problems.append(f"{name} at {width} px: a table scrolls sideways inside {scroller}")
     problems.extend(f"{name} at {width} px: {line}" for line in axe_violations(page))
 
 
@@ -88,6 +91,13 @@ def test_every_page_fits_and_passes_axe(browser, live_server, width, tmp_path):
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def scrolling_tables(page) -> list[str]:
+    """Tables wider than their wrapper (a scroll bar inside the page): each wrapper's id or class."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.table-scroll, .table-wrap'))
+        .filter(el => el.scrollWidth > el.clientWidth + 1)
+        .map(el => el.id || el.querySelector('table').id || el.className)""")
 
 
 def uc_sign_in_with_password(page, email: str) -> None:

@@ -2,6 +2,7 @@
 
 from extensions.models import Extension
 from integrations.sync.models import SyncEvent
+from integrations.sync.users.engine import OUTCOMES
 from integrations.sync.users.models import UserSyncSettings
 
 USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled,userType,jobTitle,department"
@@ -46,3 +47,11 @@ def settings_of(organization, **fields) -> UserSyncSettings:
         setattr(settings, name, value)
     settings.save()
     return settings
+
+
+def assert_counts_add_up(run) -> None:
+    """Every user a finished run read has exactly one outcome: read = created + updated + restored + disabled +
+    deleted + conflicts + unchanged + out_of_scope (purged, the grace-period deletions, is outside the sum)."""
+    counts = run.counts or {}
+    parts = {name: int(counts.get(name, 0)) for name in OUTCOMES}
+    assert int(counts.get("read", 0)) == sum(parts.values()), (run.pk, run.status, counts)

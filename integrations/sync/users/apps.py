@@ -8,7 +8,7 @@ class UserSyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from extensions.hooks import add_list_context
+        from extensions.hooks import add_detail_context, add_list_context
         from integrations.sync.realtime.registry import register_targets
         from integrations.sync.registry import KindSpec, register
         from integrations.sync.users import engine, executor, selectors, tasks  # noqa: F401 - tasks: Celery tasks
@@ -17,4 +17,5 @@ class UserSyncConfig(AppConfig):
                           min_interval_seconds=60, summary=engine.run_summary_counts,
                           explicit_runs_when_off=True))
         add_list_context(selectors.extension_list_context)
+        add_detail_context(selectors.extension_detail_context)
         register_targets("users", selectors.subscription_targets)

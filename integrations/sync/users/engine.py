@@ -31,10 +31,14 @@ from integrations.sync.users.groups_apply import sync_extension_groups
 from integrations.sync.users.mapping import directory_user
 from integrations.sync.users.models import UserSyncSettings
 from integrations.sync.users.planner import (
+    BOOKKEEPING,
+    CONFLICT,
     CREATE,
+    DELETE,
     DISABLE,
     REMOVED,
     ROW_FIELDS,
+    SKIP,
     Action,
     NumberPolicy,
     deletion,
@@ -69,13 +73,24 @@ def scope_fingerprint(settings: UserSyncSettings) -> str:
 
 
 USER_COUNTS = ("created", "updated", "disabled", "deleted", "restored", "conflicts")
+# Every user a run read has exactly one of these outcomes: read == the sum of these counts.
+OUTCOMES = ("created", "updated", "restored", "disabled", "deleted", "conflicts", "unchanged", "out_of_scope")
+# The counter an action adds to. A linked manual extension is left alone: unchanged (and listed as skipped).
+COUNTER_OF = {CONFLICT: "conflicts", SKIP: "unchanged", BOOKKEEPING: "unchanged", DELETE: "purged"}
+
+
+def outcomes_total(counts: dict) -> int:
+    return sum(int(counts.get(name, 0)) for name in OUTCOMES)
 
 
 def run_summary_counts(counts: dict) -> dict:
-    """A user sync's counts as `sync_users --json` shows them."""
+    """A user sync's counts as `sync_users --json` shows them: read = the sum of OUTCOMES; purged (extensions
+    deleted because their grace period ended) is outside that sum."""
     summary = {name: int(counts.get(name, 0)) for name in USER_COUNTS}
     summary.update(read=int(counts.get("read", 0)), unchanged=int(counts.get("unchanged", 0)),
-                   skipped_users=int(counts.get("skipped", 0)), planned_removals=int(counts.get("planned_removals", 0)))
+                   out_of_scope=int(counts.get("out_of_scope", 0)), purged=int(counts.get("purged", 0)),
+                   skipped_users=int(counts.get("skipped", 0)), removals_held=int(counts.get("removals_held", 0)),
+                   planned_removals=int(counts.get("planned_removals", 0)))
     return summary
 
 
@@ -212,24 +227,34 @@ class UserSync:
                                                 entra_object_id__in=wanted).values(*ROW_FIELDS):
                 rows[str(row["entra_object_id"])] = row
         actions, unchanged = [], []
+        out_of_scope = 0
         for oid in fresh:
             self.seen.add(oid)
             user = directory_user(unique[oid], self.region)
             row = rows.get(oid)
-            action = plan_user(user, verdict_for(user, self.settings), row, self.book, self.policy, self.now)
+            verdict = verdict_for(user, self.settings)
+            action = plan_user(user, verdict, row, self.book, self.policy, self.now)
             if action is None:
-                if row is not None and row["source"] == "entra":
+                if verdict.provisioned:
                     unchanged.append(row["id"])
+                else:
+                    out_of_scope += 1
             elif action.kind == DISABLE:
                 self.removals.append(action)
             else:
                 actions.append(action)
+        gone_read = 0
         for oid, item in gone.items():
+            if oid in unique:
+                continue
+            gone_read += 1
             row = rows.get(oid)
-            if oid not in unique and row and row["source"] == "entra" and row["sync_state"] != REMOVED:
+            if row and row["source"] == "entra" and row["sync_state"] != REMOVED:
                 reason = REMOVED_REASONS["deleted" if item.permanently else "changed"]
                 self.removals.append(removal(row, row["display_name"] or row["entra_upn"], reason, self.now))
-        self.ctx.add(read=len(unique), unchanged=len(unchanged))
+            else:
+                out_of_scope += 1  # deleted in Entra, and had no active extension
+        self.ctx.add(read=len(fresh) + gone_read, unchanged=len(unchanged), out_of_scope=out_of_scope)
         self._commit(actions)
         if self.writes and self.ctx.run.full:
             touch(unchanged, self.now)
@@ -244,7 +269,11 @@ class UserSync:
             self.record(action)
 
     def record(self, action: Action, reason_prefix: str = "") -> None:
-        self.ctx.add(**{"conflicts" if action.kind == "conflict" else action.kind: 1})
+        self.ctx.add(**{COUNTER_OF.get(action.kind, action.kind): 1})
+        if action.kind == SKIP:
+            self.ctx.add(skipped=1)
+        if action.kind == BOOKKEEPING:  # no field changed: no update in the log
+            return
         self.ctx.event(action.kind, subject_id=action.object_id, subject=action.subject, number=action.number,
                        before=action.before, after=action.after, reason=reason_prefix + action.reason)
 
@@ -260,6 +289,8 @@ class UserSync:
             for row in synced.filter(entra_object_id__in=unseen[start:start + 1000]).values(*ROW_FIELDS):
                 self.removals.append(removal(row, row["display_name"] or row["entra_upn"], NOT_SEEN_REASONS[scope],
                                              self.now))
+                # The complete read established that this synced user is gone: one outcome, like a user read.
+                self.ctx.add(read=1)
 
     def _grace_deletions(self) -> None:
         self.removals.extend(self.grace_deletions())
@@ -284,15 +315,20 @@ class UserSync:
         if planned > limit:
             message = (f"{planned} extensions would be disabled or deleted, more than the safety limit of {limit}. "
                        "Nothing was removed: approve to apply these removals, or reject and check the scope.")
-            for action in self.removals:
-                self.ctx.event(action.kind, subject_id=action.object_id, subject=action.subject,
-                               number=action.number, before=action.before, after=action.after,
-                               reason="Not applied, waiting for approval: " + action.reason)
-            self.ctx.add(removals_held=planned)
-            if self.writes:
-                self.ctx.outcome, self.ctx.outcome_message = SyncRun.Status.NEEDS_APPROVAL, message
-            else:
+            if not self.writes:  # a preview lists what approval would apply, and its counters say the same
                 self.ctx.outcome_message = "A real run would stop for approval: " + message
+                for action in self.removals:
+                    self.record(action, "Needs approval in a real run: ")
+                self.removals = []
+                return False
+            for action in self.removals:
+                self.ctx.event(SyncEvent.Action.HELD, subject_id=action.object_id, subject=action.subject,
+                               number=action.number, before=action.before, after=action.after,
+                               reason=f"Would be {action.kind}, waiting for approval: {action.reason}")
+                if action.kind == DISABLE:  # read, out of scope; its extension stays as it is until approved
+                    self.ctx.add(out_of_scope=1)
+            self.ctx.add(removals_held=planned)
+            self.ctx.outcome, self.ctx.outcome_message = SyncRun.Status.NEEDS_APPROVAL, message
             return False
         self.ctx.flush(f"Applying {planned} removals" if planned else "Finishing")
         self._commit(self.removals)

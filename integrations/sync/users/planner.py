@@ -16,6 +16,9 @@ from integrations.sync.users.scope import KEEP_DISABLED, Verdict
 
 CREATE, UPDATE, RESTORE, DISABLE, DELETE, CONFLICT, SKIP = (
     "created", "updated", "restored", "disabled", "deleted", "conflict", "skipped")
+# Only the extension's sync bookkeeping changes (a number problem noted or cleared): written, but no field of the
+# extension changed, so the run counts the user as unchanged and the log records no update.
+BOOKKEEPING = "bookkeeping"
 REMOVALS = (DISABLE, DELETE)
 ACTIVE, DISABLED = "active", "disabled"
 SYNCED, CONFLICTED, REMOVED = "synced", "conflict", "removed"
@@ -111,15 +114,15 @@ def plan_user(user: DirectoryUser, verdict: Verdict, row: dict | None, book: Num
         reason = "Back in scope: restored with the same number" if row["sync_state"] == REMOVED else \
             "Account enabled again in Entra"
         return Action(RESTORE, oid, subject, number, row["id"], changes, before, visible, reason)
-    if conflict:
-        return Action(CONFLICT, oid, subject, number, row["id"], changes, before or None, visible or None, conflict)
     if not changes:
         return None
     if "status" in visible and status == DISABLED:
         return Action(DISABLE, oid, subject, number, row["id"], changes, before, visible, message)
-    if not visible:  # only bookkeeping columns changed (e.g. a resolved conflict): not an admin-visible update
-        return Action(UPDATE, oid, subject, number, row["id"], changes, None, None, "Conflict resolved")
-    return Action(UPDATE, oid, subject, number, row["id"], changes, before, visible, "Changed in Entra")
+    if not visible:  # a number problem noted or cleared: the extension itself did not change
+        return Action(BOOKKEEPING, oid, subject, number, row["id"], changes, reason=conflict or "")
+    # A user who keeps their number is never a conflict: the change is applied, the number problem shown beside it.
+    reason = f"Changed in Entra; the number stays {number}: {conflict}" if conflict else "Changed in Entra"
+    return Action(UPDATE, oid, subject, number, row["id"], changes, before, visible, reason)
 
 
 def removal(row: dict, subject: str, reason: str, now: datetime) -> Action:

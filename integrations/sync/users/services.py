@@ -30,6 +30,7 @@ from integrations.sync.users.pending import (
 )
 from organizations.audit import audit_record, field_changes
 from pbx_portal import jobs
+from pbx_portal.times import local_text
 
 logger = logging.getLogger(__name__)
 
@@ -121,14 +122,14 @@ def automatic_sync_sentence(organization, *, enabled: bool) -> str:
     schedule = schedule_for(organization, SyncKind.USERS)
     every = f"every {schedule.interval_seconds // 60} min"
     if schedule.quarantined_until:
-        return f"Automatic sync is on ({every}) but on hold until {schedule.quarantined_until:%Y-%m-%d %H:%M} UTC."
+        return f"Automatic sync is on ({every}) but on hold until {local_text(schedule.quarantined_until)}."
     first = not SyncRun.objects.filter(organization=organization, kind=SyncKind.USERS,
                                        trigger=SyncRun.Trigger.SCHEDULE).exists()
     which = "The first automatic run" if first else "The next automatic run"
     when = schedule.next_run_at
     if when is None or when <= timezone.now():
         return f"Automatic sync is on ({every}). {which} starts within a minute."
-    return f"Automatic sync is on ({every}). {which} starts at {when:%H:%M} UTC."
+    return f"Automatic sync is on ({every}). {which} starts at {local_text(when, '%H:%M')}."
 
 
 def sync_now(*, organization, actor, dry_run: bool = False) -> tuple[SyncRun, bool]:

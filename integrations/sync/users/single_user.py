@@ -53,7 +53,7 @@ def sync_single_user(ctx, settings) -> None:
         ctx.event(STEP, subject_id=user.object_id, subject=user.label, number=number,
                   reason="No change needed: the extension already matches Entra" if row else
                   "Nothing to do: the user is not in scope and has no extension")
-        ctx.add(unchanged=1 if row else 0)
+        ctx.add(**{"unchanged" if verdict.provisioned else "out_of_scope": 1})
         return
     if not ctx.run.dry_run:
         apply_actions(ctx.organization, [action], now)

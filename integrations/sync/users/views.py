@@ -21,6 +21,7 @@ from integrations.sync.users.pending import PENDING, REFUSED, pending_change_dis
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
+from pbx_portal.times import local_text
 
 CHECKING_MESSAGE = ("Microsoft Graph is checking your changes. Nothing is saved until it accepts them: the previous "
                     "settings stay in effect for every run.")
@@ -77,7 +78,8 @@ def _started(request, run, created, what: str):
     if created:
         messages.success(request, f"{what} started.")
     else:
-        messages.info(request, f"A sync is already running (started {run.created_at:%H:%M:%S} UTC): showing it.")
+        started = local_text(run.created_at, "%H:%M")
+        messages.info(request, f"A sync is already running (started {started}): showing it.")
     return redirect("sync:run", run.pk)
 
 

@@ -98,3 +98,10 @@ def test_sync_now_is_an_explicit_run_while_automatic_sync_is_off(admin_client, o
     assert response.status_code == 302
     run = SyncRun.objects.get()
     assert run.trigger == SyncRun.Trigger.MANUAL and len(queued) == 1
+
+
+def test_only_runs_a_person_asked_for_work_while_automatic_sync_is_off():
+    from integrations.sync.runs import EXPLICIT_TRIGGERS
+
+    automatic = set(SyncRun.Trigger.values) - {str(t) for t in EXPLICIT_TRIGGERS}
+    assert {"schedule", "notification", "scim"} <= automatic

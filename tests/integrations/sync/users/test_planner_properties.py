@@ -62,3 +62,28 @@ def test_planner_never_removes_in_scope_users_nor_shares_a_number(users, manual_
             assert action.values["number"] not in manual_numbers
             assert action.values["number"] not in given_numbers or given_numbers[action.values["number"]] == raw["id"]
             given_numbers[action.values["number"]] = raw["id"]
+
+
+def _row(user_id: str, **fields) -> dict:
+    return {"id": 1, "entra_object_id": user_id, "number": "1234", "status": "active", "source": "entra",
+            "sync_state": "synced", "sync_message": "", "removed_at": None, "display_name": "Old Name",
+            "first_name": "", "last_name": "", "email": "x@contoso.com", "job_title": "", "department": "",
+            "mobile_phone": "", "business_phone": "", "entra_upn": "x@contoso.com", **fields}
+
+
+def test_a_change_to_a_user_keeping_their_number_is_an_update_with_the_number_problem_beside_it():
+    from integrations.sync.users.planner import BOOKKEEPING, CONFLICT, UPDATE
+
+    raw = {"id": "u1", "displayName": "New Name", "accountEnabled": True, "userType": "Member",
+           "userPrincipalName": "x@contoso.com", "mail": "x@contoso.com", "businessPhones": []}
+    user = directory_user(GraphUser.from_graph(raw), "US")
+    policy = NumberPolicy("attribute", "businessPhones", "last_digits", 4)
+    book = NumberBook({"1234": "user:u1"}, {}, [], 1000, 1060)
+    action = plan_user(user, Verdict(IN_SCOPE), _row("u1"), book, policy, NOW)
+    assert action.kind == UPDATE and action.number == "1234" and "the number stays 1234" in action.reason
+    same = directory_user(GraphUser.from_graph({**raw, "displayName": "Old Name"}), "US")
+    quiet = plan_user(same, Verdict(IN_SCOPE), _row("u1"), book, policy, NOW)
+    assert quiet.kind == BOOKKEEPING and quiet.before is None  # only the note changes: not an update
+    new = plan_user(directory_user(GraphUser.from_graph({**raw, "id": "u2"}), "US"), Verdict(IN_SCOPE), None, book,
+                    policy, NOW)
+    assert new.kind == CONFLICT and not new.number  # a conflict is a user left without a number

@@ -5,6 +5,7 @@ import pytest
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind, SyncRun
 from integrations.sync.runs import run_execute, run_request
+from tests.helpers.user_sync import assert_counts_add_up
 
 
 @pytest.fixture
@@ -25,6 +26,8 @@ def sync(connection):
         assert created, f"a run is already active: {run}"
         run_execute(run.pk)
         run.refresh_from_db()
+        if run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.NEEDS_APPROVAL):
+            assert_counts_add_up(run)
         return run
 
     return run_sync

@@ -1,0 +1,18 @@
+"""{% when value %}: a time as pages show it, in the organization's zone with its name, UTC on hover.
+
+{% when value "%H:%M" %} shows the time of day only. Loaded on every template (TEMPLATES builtins)."""
+
+from django import template
+from django.utils.html import format_html
+
+from pbx_portal.times import SHOWN, local_text, utc_iso, utc_text
+
+register = template.Library()
+
+
+@register.simple_tag
+def when(value, fmt: str = SHOWN, empty: str = ""):
+    if not value:
+        return empty
+    return format_html('<time datetime="{}" title="{}">{}</time>', utc_iso(value), utc_text(value),
+                       local_text(value, fmt))
