@@ -59,3 +59,12 @@ def test_another_organizations_admin_cannot_touch_the_token(client, organization
     client.force_login(other_admin)
     client.post(reverse("scim_settings:token_revoke"))
     assert ScimToken.objects.get(organization=organization).is_active
+
+
+def test_the_user_sync_page_names_the_choice(admin_client, organization):
+    page = reverse("user_sync:settings")
+    assert "choose on the <a href=\"/integrations/entra/scim/\">SCIM provisioning</a> tab" in \
+        admin_client.get(page).content.decode()
+    admin_client.post(reverse("scim_settings:mode"), {"mode": "scim"})
+    assert "SCIM provisioning is switched on: Microsoft Entra provisioning pushes the users" in \
+        admin_client.get(page).content.decode()
