@@ -17,8 +17,8 @@ from integrations.sync.selectors import latest_run
 from integrations.sync.users import services
 from integrations.sync.users.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
 from integrations.sync.users.models import DirectoryGroup
-from integrations.sync.users.provisioning_mode import enable_refusal
 from integrations.sync.users.pending import PENDING, REFUSED, pending_change_discard, pending_form_data
+from integrations.sync.users.provisioning_mode import enable_refusal
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
