@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
+from integrations.sync.history import sync_history
 from integrations.sync.models import SyncKind
 from integrations.sync.quarantine import schedule_for
 from integrations.sync.registry import why_not_runnable
@@ -69,6 +70,7 @@ def user_sync_view(request):
         "mapping_rows": EXTENSION_FIELD_SOURCES, "scope_description": scope_description(settings),
         "single_user_form": SingleUserForm(), "other_provisioning": enable_refusal(organization),
         "pending_change": pending, "checking_message": CHECKING_MESSAGE,
+        "history": sync_history(organization, kind=SyncKind.USERS, range_key=request.GET.get("range", "")),
     })
 
 
