@@ -37,6 +37,7 @@ NOT_ADMIN_VIEWS = frozenset({
     # Microsoft Entra provisioning (SCIM): the organization's SCIM Secret Token, never a session
     "scim:service_provider_config", "scim:resource_types", "scim:resource_type", "scim:schemas", "scim:schema",
     "scim:users", "scim:user", "scim:groups", "scim:group", "scim:root", "scim:not_found",
+    "scim:search", "scim:users_search", "scim:groups_search",
 })
 
 

@@ -85,6 +85,14 @@ class ChangeNotification:
     lifecycle_event: str | None = None
 
 
+def required_permission(resource: str) -> str:
+    """The application permission Graph wants for a subscription to this resource (GroupMember.Read.All is not
+    enough for group membership)."""
+    if _is_outlook(resource):
+        return "Contacts.Read"
+    return "Group.Read.All" if resource.strip("/").lower().startswith("groups") else "User.Read.All"
+
+
 def max_lifetime(resource: str) -> dt.timedelta:
     """How far ahead an expiry may lie for this resource (Outlook contacts: 4,230 minutes; directory: 41,760)."""
     return OUTLOOK_MAX_LIFETIME if _is_outlook(resource) else DIRECTORY_MAX_LIFETIME

@@ -7,7 +7,8 @@ from django.conf import settings
 from integrations.scim import service
 from integrations.scim.endpoint import read_json, scim_endpoint
 from integrations.scim.models import ScimResource
-from integrations.scim.protocol import documents, list_response, parse_page
+from integrations.scim.protocol import ScimError, documents, list_response, parse_page
+from integrations.scim.protocol.errors import INVALID_SYNTAX, INVALID_VALUE
 from integrations.scim.responses import error, scim_response
 
 DISCOVERY = ("GET",)
@@ -63,6 +64,26 @@ def _collection(request, kind: str):
                                                page=page, base_url=base_url(request), projection=_projection(request)))
 
 
+def _search(request, kind: str):
+    """POST /Users/.search, /Groups/.search (RFC 7644 §3.4.3): the query parameters as a SearchRequest body."""
+    body = read_json(request)
+    if not isinstance(body, dict):
+        raise ScimError(400, INVALID_SYNTAX, "The body must be a SearchRequest object")
+    text = {name: body.get(name) for name in ("filter", "attributes", "excludedAttributes", "startIndex", "count")}
+    for name in ("attributes", "excludedAttributes"):
+        if isinstance(text[name], list):
+            text[name] = ",".join(str(item) for item in text[name])
+    if any(value is not None and not isinstance(value, (str, int)) for value in text.values()) or \
+            any(isinstance(value, bool) for value in text.values()):
+        raise ScimError(400, INVALID_VALUE, "filter, attributes, excludedAttributes, startIndex and count must be "
+                        "strings or integers")
+    page = parse_page(None if text["startIndex"] is None else str(text["startIndex"]),
+                      None if text["count"] is None else str(text["count"]))
+    projection = service.Projection(text["attributes"], text["excludedAttributes"])
+    return scim_response(service.resource_list(request.organization, kind, filter_text=text["filter"], page=page,
+                                               base_url=base_url(request), projection=projection))
+
+
 def _item(request, kind: str, resource_id: str):
     organization = request.organization
     if request.method == "GET":
@@ -87,6 +108,22 @@ def users_view(request):
 @scim_endpoint(ITEM)
 def user_view(request, resource_id):
     return _item(request, ScimResource.Kind.USER, resource_id)
+
+
+@scim_endpoint(("POST",))
+def users_search_view(request):
+    return _search(request, ScimResource.Kind.USER)
+
+
+@scim_endpoint(("POST",))
+def groups_search_view(request):
+    return _search(request, ScimResource.Kind.GROUP)
+
+
+@scim_endpoint(("POST",))
+def root_search_view(request):
+    return error(501, "Searching several resource types at once is not supported: POST /Users/.search or "
+                 "/Groups/.search.")
 
 
 @scim_endpoint(COLLECTION)

@@ -161,6 +161,7 @@ CSRF_EXEMPT_ALLOWED: set[str] = {
     # Microsoft Entra provisioning (SCIM) with the organization's Secret Token (Authorization: Bearer), no session.
     "scim:service_provider_config", "scim:resource_types", "scim:resource_type", "scim:schemas", "scim:schema",
     "scim:users", "scim:user", "scim:groups", "scim:group", "scim:root", "scim:not_found",
+    "scim:search", "scim:users_search", "scim:groups_search",
     # Microsoft Graph POSTs change notifications: each carries the subscription's clientState secret; no cookies.
     "realtime:notifications", "realtime:lifecycle",
 }

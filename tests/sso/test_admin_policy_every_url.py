@@ -27,6 +27,7 @@ NOT_ADMIN_SURFACES = {
     # Microsoft Entra provisioning (SCIM): the Secret Token authenticates, never a session (exempt on purpose)
     "scim:service_provider_config", "scim:resource_types", "scim:resource_type", "scim:schemas", "scim:schema",
     "scim:users", "scim:user", "scim:groups", "scim:group", "scim:root", "scim:not_found",
+    "scim:search", "scim:users_search", "scim:groups_search",
     "realtime:notifications", "realtime:lifecycle",  # Microsoft Graph calls them: no session, a clientState
 }
 REDIRECT = {"relogin": "/sso/microsoft/login/?required=1", "link": "/sso/microsoft/link/"}

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.connection_client import graph_client_for
-from integrations.graph import GraphClientError, GraphError, NotFound
+from integrations.graph import GraphClientError, GraphError, NotFound, PermissionDenied
 from integrations.graph.subscriptions import (
     create_subscription,
     delete_subscription,
@@ -25,6 +25,7 @@ from integrations.graph.subscriptions import (
     max_lifetime,
     reauthorize_subscription,
     renew_subscription,
+    required_permission,
 )
 from integrations.models import EntraConnection
 from integrations.sync.failures import describe_failure
@@ -145,6 +146,9 @@ def _refresh(client, connection, row: Subscription, *, now=None) -> str | None:
             row.tenant_id = connection.expected_tenant_id or row.tenant_id
     except GraphClientError as exc:
         row.status, row.error = Status.FAILING, describe_failure(exc, connection)
+        if isinstance(exc, PermissionDenied):
+            row.error = (f"Microsoft Graph refused the subscription: it needs the application permission "
+                         f"{required_permission(row.resource)} (grant it and give admin consent).")
         _save(row)
         logger.warning("Subscription to %s for organization %s failed: %s", row.resource, row.organization_id, exc)
         apply_safety_net(row.organization, row.kind)

@@ -252,3 +252,14 @@ def test_queries_per_request_do_not_grow_with_the_organization(scim, django_asse
     for i in range(40):
         scim.post("/Users", scim_user(f"more{i}@contoso.example"))
     _queries_for_one_create_and_patch(scim, django_assert_max_num_queries, 2, 25)
+
+
+def test_search_by_post(scim):
+    ids = [scim.post("/Users", scim_user(f"s{i}@contoso.example")).json()["id"] for i in range(3)]
+    found = scim.post("/Users/.search", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                                         "filter": 'userName eq "s1@contoso.example"', "attributes": ["userName"]})
+    assert found.status_code == 200
+    assert [(r["id"], set(r)) for r in found.json()["Resources"]] == [(ids[1], {"id", "schemas", "userName"})]
+    assert scim.post("/Users/.search", {"count": 1}).json()["itemsPerPage"] == 1
+    assert scim.post("/Users/.search", {"filter": ["x"]}).status_code == 400
+    assert scim.post("/.search", {}).status_code == 501

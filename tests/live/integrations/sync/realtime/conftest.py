@@ -13,21 +13,45 @@ from tests.helpers.services import redis_url_or_skip
 
 
 @pytest.fixture
-def portal(emu, live_server, settings, organization, tmp_path):
-    """A connected organization (user sync on) whose first sync is done, a worker, and notifications allowed over
-    http://127.0.0.1 (the emulator's --allow-http-notifications)."""
+def notifications(emu, live_server, settings):
+    """Notifications allowed over http://127.0.0.1 to the live server (the emulator's --allow-http-notifications)."""
     redis_url_or_skip()
     settings.GRAPH_NOTIFICATION_URL = live_server.url
     settings.GRAPH_NOTIFICATION_ALLOW_HTTP = True
     emu.notification_settings(allow_http_notifications=True, retry_initial=0.2)
-    EntraConnection.objects.create(organization=organization, tenant_id=emu.tenant_id, client_id=emu.client_id,
-                                   client_secret=emu.client_secret, status=EntraConnection.Status.CONNECTED,
-                                   feature_user_sync=True)
-    RealtimeSwitch.objects.create(organization=organization, kind="users", enabled=True)  # http: off by default
+    return emu
+
+
+@pytest.fixture
+def worker(notifications, tmp_path):
+    """A real worker; start it after the organization is set up (its first runs happen in the test process)."""
+    def start():
+        return celery_worker(tmp_path / "worker.log")
+
+    return start
+
+
+def connect(emu, organization, kinds=("users",), **features) -> EntraConnection:
+    connection = EntraConnection.objects.create(
+        organization=organization, tenant_id=emu.tenant_id, client_id=emu.client_id, client_secret=emu.client_secret,
+        status=EntraConnection.Status.CONNECTED, **features)
+    for kind in kinds:  # http: off by default, switched on as an admin would
+        RealtimeSwitch.objects.create(organization=organization, kind=kind, enabled=True)
+    return connection
+
+
+def users_run(organization) -> SyncRun:
     run, _ = run_request(organization=organization, kind=SyncKind.USERS, trigger=SyncRun.Trigger.COMMAND,
                          enqueue=False)
-    assert run_execute(run.pk).status == "succeeded"
-    with celery_worker(tmp_path / "worker.log"):
+    return run_execute(run.pk)
+
+
+@pytest.fixture
+def portal(notifications, worker, organization):
+    """A connected organization (user sync on, All users) whose first sync is done, with a worker running."""
+    connect(notifications, organization, feature_user_sync=True)
+    assert users_run(organization).status == "succeeded"
+    with worker():
         yield organization
 
 
