@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from integrations.sync.history import sync_history
 from integrations.sync.models import SyncEvent, SyncKind, SyncRun
 from integrations.sync.reporting import run_progress
 from integrations.sync.runs import run_approve, run_reject
@@ -29,6 +30,7 @@ def sync_log_view(request):
     return render(request, "integrations/sync_log.html", {
         "page": page, "kind": kind, "user": user, "kinds": SyncKind.choices,
         "retention_days": settings.SYNC_LOG_RETENTION_DAYS,
+        "history": sync_history(request.organization, kind=kind, user=user, range_key=request.GET.get("range", "")),
     })
 
 

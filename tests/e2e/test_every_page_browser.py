@@ -28,6 +28,7 @@ def admin_pages(showcase) -> list[tuple[str, str]]:
         ("entra-connection", reverse("integrations:entra")),
         ("user-sync", reverse("user_sync:settings")),
         ("sso", reverse("sso_settings:settings")),
+        ("scim", reverse("scim_settings:settings")),
         ("collaboration", reverse("integrations:collaboration")),
         ("mailboxes", reverse("contacts:mailboxes")),
         ("sync-log", reverse("sync:log")),

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
+from integrations.sync.history import sync_history
 from integrations.sync.models import SyncEvent, SyncKind, SyncRun
 from integrations.sync.quarantine import schedule_for
 from integrations.sync.registry import why_not_runnable
@@ -18,6 +19,7 @@ from integrations.sync.users import services
 from integrations.sync.users.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
 from integrations.sync.users.models import DirectoryGroup
 from integrations.sync.users.pending import PENDING, REFUSED, pending_change_discard, pending_form_data
+from integrations.sync.users.provisioning_mode import enable_refusal
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.http import wants_json
@@ -66,8 +68,9 @@ def user_sync_view(request):
             organization, enabled=bool(connection and connection.feature_user_sync)),
         "active_run": run, "last_run": latest_run(organization, SyncKind.USERS, finished=True),
         "mapping_rows": EXTENSION_FIELD_SOURCES, "scope_description": scope_description(settings),
-        "single_user_form": SingleUserForm(),
+        "single_user_form": SingleUserForm(), "other_provisioning": enable_refusal(organization),
         "pending_change": pending, "checking_message": CHECKING_MESSAGE,
+        "history": sync_history(organization, kind=SyncKind.USERS, range_key=request.GET.get("range", "")),
         **approval_context(organization),
     })
 

@@ -1,0 +1,63 @@
+"""Sync history for the charts: runs in the range with their changes, duration and failures; many runs grouped into
+time slots whose bar opens the most telling run; the numbers are in the page for screen readers."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.sync.history import MAX_BARS, sync_history
+from integrations.sync.models import SyncKind, SyncRun
+
+pytestmark = pytest.mark.django_db
+
+
+def make_run(organization, *, hours_ago: float, status=SyncRun.Status.SUCCEEDED, counts=None, seconds=3,
+             kind=SyncKind.USERS, dry_run=False):
+    at = timezone.now() - timedelta(hours=hours_ago)
+    run = SyncRun.objects.create(organization=organization, kind=kind, trigger=SyncRun.Trigger.SCHEDULE,
+                                 status=status, counts=counts or {}, started_at=at, dry_run=dry_run,
+                                 finished_at=at + timedelta(seconds=seconds))
+    SyncRun.objects.filter(pk=run.pk).update(created_at=at)
+    return run
+
+
+def test_runs_in_the_range_each_a_bar_with_changes_duration_and_failure(organization, other_organization):
+    make_run(organization, hours_ago=30, counts={"created": 2, "updated": 1, "unchanged": 50}, seconds=4)
+    failed = make_run(organization, hours_ago=5, status=SyncRun.Status.FAILED)
+    make_run(organization, hours_ago=2, counts={"updated": 5}, dry_run=True)  # a preview changes nothing
+    make_run(organization, hours_ago=200)  # outside 7 days
+    make_run(other_organization, hours_ago=1, counts={"created": 9})
+    history = sync_history(organization, range_key="7d")
+    assert (history.runs, history.failures, history.changes) == (2, 1, 3)
+    assert [bar.value for bar in history.chart.bars] == [3, 0]
+    assert history.chart.bars[1].failed and history.chart.bars[1].href == reverse("sync:run", args=[failed.pk])
+    assert history.chart.bars[1].height == history.chart.plot_height  # a failure shows even without changes
+    assert history.chart.bars[0].secondary == 4.0
+    assert history.summary == "2 runs in the last 7 days: 1 failed, 3 changes, longest 4.0 s."
+    assert sync_history(organization, range_key="24h").runs == 1
+
+
+def test_many_runs_are_grouped_and_a_slot_opens_its_failed_run(organization):
+    for n in range(MAX_BARS + 10):
+        make_run(organization, hours_ago=1 + n * 0.2, counts={"updated": 1})
+    failed = make_run(organization, hours_ago=1.1, status=SyncRun.Status.FAILED)
+    history = sync_history(organization, range_key="7d")
+    assert history.grouped and len(history.chart.bars) == 28  # 7 days of 6-hour slots
+    assert history.runs == MAX_BARS + 11 and history.changes == MAX_BARS + 10
+    assert history.chart.bars[-1].href == reverse("sync:run", args=[failed.pk]) and history.chart.bars[-1].failed
+
+
+def test_an_unknown_range_is_seven_days(organization):
+    assert sync_history(organization, range_key="<script>").range_key == "7d"
+
+
+@pytest.mark.parametrize("url_name", ["sync:log", "user_sync:settings"])
+def test_the_pages_draw_the_chart_with_its_numbers_and_range_links(admin_client, organization, url_name):
+    run = make_run(organization, hours_ago=3, counts={"created": 4})
+    html = admin_client.get(reverse(url_name), {"range": "24h"}).content.decode()
+    assert '<svg class="chart-svg"' in html
+    assert f'<a href="{reverse("sync:run", args=[run.pk])}">Run {run.pk},' in html  # the numbers' table
+    assert "1 run in the last 24 hours: none failed, 4 changes" in html
+    assert "range=30d" in html
