@@ -3,6 +3,7 @@ sections' business): {% contacts_section as section %} in templates/contacts/_co
 
 from django import template
 
+from contacts.charts import contacts_per_mailbox_chart
 from contacts.forms import ContactSettingsForm, initial_mailboxes_json
 from contacts.models import SharedMailbox
 from contacts.selectors import mailbox_status_summary
@@ -35,3 +36,9 @@ def permission_problem(connection, last_run) -> str:
         if check.get("key") == "permission:Contacts.Read" and check.get("status") != "ok":
             return f"{check.get('message', '')} {check.get('fix', '')}".strip()
     return ""
+
+
+@register.inclusion_tag("contacts/_chart.html", takes_context=True)
+def contacts_chart(context):
+    """{% contacts_chart %}: contacts per mailbox, failures marked (Collaboration page)."""
+    return {"chart": contacts_per_mailbox_chart(organization=context["request"].organization)}

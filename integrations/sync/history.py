@@ -63,7 +63,7 @@ def range_key_of(value: str) -> str:
 
 
 def sync_history(organization, *, kind: str = "", user: str = "", range_key: str = DEFAULT_RANGE,
-                 now=None) -> History:
+                 always_group: bool = False, now=None) -> History:
     """The chart shows what the list beside it shows: the same kind and user filter."""
     range_key = range_key_of(range_key)
     label, span, slot = RANGES[range_key]
@@ -72,7 +72,7 @@ def sync_history(organization, *, kind: str = "", user: str = "", range_key: str
     runs = runs_for(organization, kind=kind, user=user).filter(created_at__gte=start).exclude(dry_run=True)
     points = [_point(row) for row in runs.order_by("created_at", "id").values(
         "pk", "created_at", "started_at", "finished_at", "heartbeat_at", "status", "counts")]
-    grouped = len(points) > MAX_BARS
+    grouped = always_group or len(points) > MAX_BARS
     if grouped:
         bars = _slot_bars(points, start, slot, span)
     else:

@@ -7,6 +7,7 @@ others read that. {% presence_section_context as presence %} gives the Collabora
 from django import template
 from django.template.loader import render_to_string
 
+from presence.charts import presence_changes_chart, presence_state_chart
 from presence.selectors import presence_by_extension
 from presence.view_context import collaboration_section_context
 
@@ -43,3 +44,11 @@ def _may_have_presence(extension) -> bool:
 def presence_section_context(context):
     request = context.get("request")
     return collaboration_section_context(request, form=context.get("presence_form"))
+
+
+@register.inclusion_tag("presence/_charts.html", takes_context=True)
+def presence_charts(context):
+    """{% presence_charts %}: users per presence state now and changes per hour (Collaboration page)."""
+    organization = context["request"].organization
+    return {"states": presence_state_chart(organization=organization),
+            "changes": presence_changes_chart(organization=organization)}

@@ -105,8 +105,14 @@ def _sync_history(organization, subject: Extension, now) -> SyncRun:
         run=latest, organization=organization, action=SyncEvent.Action.CREATED, subject="New Starter",
         subject_id=str(uuid.uuid4()), number="1999", after={"display_name": "New Starter", "email": "new@x.example"},
         reason="In scope: member of Sales")
-    for kind in (SyncKind.CONTACTS, SyncKind.PRESENCE):
-        SyncRun.objects.create(organization=organization, kind=kind, trigger=SyncRun.Trigger.SCHEDULE,
-                               status=SyncRun.Status.SUCCEEDED, counts={"updated": 4}, started_at=now,
-                               finished_at=now + timedelta(seconds=2))
+    SyncRun.objects.create(organization=organization, kind=SyncKind.CONTACTS, trigger=SyncRun.Trigger.SCHEDULE,
+                           status=SyncRun.Status.SUCCEEDED, counts={"contacts_updated": 4}, started_at=now,
+                           finished_at=now + timedelta(seconds=2))
+    for minutes_ago in range(0, 24 * 60, 20):  # presence polls: changes every 20 minutes for a day
+        started = now - timedelta(minutes=minutes_ago)
+        poll = SyncRun.objects.create(organization=organization, kind=SyncKind.PRESENCE,
+                                      trigger=SyncRun.Trigger.SCHEDULE, status=SyncRun.Status.SUCCEEDED,
+                                      counts={"users": 30, "changed": (minutes_ago // 20) % 7}, started_at=started,
+                                      finished_at=started + timedelta(seconds=1))
+        SyncRun.objects.filter(pk=poll.pk).update(created_at=started)
     return latest

@@ -1,0 +1,60 @@
+"""The Collaboration page's charts: contacts per mailbox (failed mailboxes marked and always shown), users per
+presence state now and presence changes per hour, each with its numbers as a table."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.charts import TOP_MAILBOXES, contacts_per_mailbox_chart
+from contacts.models import MailboxSyncState
+from integrations.sync.models import SyncKind, SyncRun
+from presence.charts import presence_changes_chart, presence_state_chart
+from presence.models import ExtensionPresence
+
+pytestmark = pytest.mark.django_db
+
+
+def mailbox(organization, n, *, contacts, status=MailboxSyncState.Status.OK):
+    return MailboxSyncState.objects.create(organization=organization, kind=MailboxSyncState.Kind.SHARED,
+                                           mailbox_id=f"mb-{n}", display_name=f"Mailbox {n}", contact_count=contacts,
+                                           status=status, last_error="403 Access denied" if status != "ok" else "")
+
+
+def test_contacts_per_mailbox_shows_the_largest_and_every_failure(organization, other_organization):
+    for n in range(TOP_MAILBOXES + 5):
+        mailbox(organization, n, contacts=n * 10)
+    mailbox(organization, 99, contacts=0, status=MailboxSyncState.Status.DENIED)
+    mailbox(other_organization, 1, contacts=10_000)
+    chart = contacts_per_mailbox_chart(organization=organization)
+    assert (chart["mailboxes"], chart["failed"], chart["shown"]) == (TOP_MAILBOXES + 6, 1, TOP_MAILBOXES + 1)
+    assert chart["rows"][0].label == f"Mailbox {TOP_MAILBOXES + 4}" and chart["rows"][0].width == 100 * 160 / 200
+    assert chart["rows"][-1].failed and chart["rows"][-1].detail == "Access denied: 403 Access denied"
+
+
+def test_presence_states_now_and_changes_per_hour(organization, extension_factory):
+    for state in ("available", "available", "busy"):
+        ExtensionPresence.objects.create(extension=extension_factory(), organization=organization, pbx_state=state)
+    ExtensionPresence.objects.create(extension=extension_factory(status="disabled"), organization=organization,
+                                     pbx_state="busy")
+    states = {row.css: row.value for row in presence_state_chart(organization=organization)["rows"]}
+    assert states["available"] == 2 and states["busy"] == 1 and states["offline"] == 0
+    now = timezone.now()
+    for minutes, changed in ((10, 3), (20, 2), (130, 5)):
+        run = SyncRun.objects.create(organization=organization, kind=SyncKind.PRESENCE, status="succeeded",
+                                     trigger="schedule", counts={"changed": changed},
+                                     started_at=now - timedelta(minutes=minutes),
+                                     finished_at=now - timedelta(minutes=minutes))
+        SyncRun.objects.filter(pk=run.pk).update(created_at=now - timedelta(minutes=minutes))
+    changes = presence_changes_chart(organization=organization)
+    assert len(changes.chart.bars) == 24 and changes.changes == 10
+    assert changes.chart.bars[-1].value == 5 and changes.chart.bars[-3].value == 5
+
+
+def test_the_collaboration_page_draws_the_charts_with_their_numbers(admin_client, organization):
+    mailbox(organization, 1, contacts=42)
+    html = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert 'id="contacts-chart"' in html and 'id="presence-state-chart"' in html
+    assert 'id="presence-changes-chart"' in html
+    assert '<td class="num">42</td>' in html
