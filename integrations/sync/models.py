@@ -61,6 +61,7 @@ class SyncRun(models.Model):
         NEEDS_APPROVAL = "needs_approval", "Needs approval"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Replaced by a later run waiting for approval"
         SKIPPED = "skipped", "Skipped"
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)

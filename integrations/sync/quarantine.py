@@ -15,7 +15,6 @@ logger = logging.getLogger(__name__)
 QUARANTINE_AFTER_FAILURES = 5
 QUARANTINE_BASE = timedelta(minutes=15)
 QUARANTINE_MAX = timedelta(hours=24)
-AWAITING_APPROVAL = timedelta(days=365)
 SCHEDULING_TRIGGERS = (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.MANUAL, SyncRun.Trigger.COMMAND,
                        SyncRun.Trigger.APPROVAL, SyncRun.Trigger.NOTIFICATION)
 
@@ -49,12 +48,8 @@ def schedule_after_run(run: SyncRun, now=None) -> SyncSchedule | None:
             schedule.next_run_at = max(schedule.next_run_at, schedule.quarantined_until)
             if entering:
                 _mail_admins(run, schedule)
-    elif run.status == SyncRun.Status.NEEDS_APPROVAL:
-        # Like Microsoft's provisioning service: automatic runs stop until an admin approves or rejects.
-        schedule.consecutive_failures = 0
-        schedule.quarantined_until = now + AWAITING_APPROVAL
-        schedule.quarantine_reason = f"Waiting for an administrator to approve or reject the removals of run {run.pk}."
-    elif run.status == SyncRun.Status.SUCCEEDED:
+    elif run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.NEEDS_APPROVAL):
+        # While removals wait for approval, automatic runs go on creating and updating: only the removals wait.
         schedule.consecutive_failures = 0
         schedule.quarantined_until = None
         schedule.quarantine_reason = ""

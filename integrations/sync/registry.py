@@ -31,6 +31,7 @@ class KindSpec:
     # True: the feature switch turns on *automatic* runs only; an admin's explicit run (Sync Now, Preview, the
     # command) works with the saved settings while it is off.
     explicit_runs_when_off: bool = False
+    on_reject: Callable | None = None  # on_reject(run): an admin rejected the removals the run held
 
     def enabled_for(self, connection: EntraConnection | None) -> bool:
         return bool(connection and connection.pk and getattr(connection, self.feature_field))

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=5)  # longer than the Graph client's longest Retry-After wait (120 s)
 Status = SyncRun.Status
+ENDED_PHASES = {Status.FAILED: "Failed", Status.SKIPPED: "Skipped", Status.NEEDS_APPROVAL: "Waiting for approval"}
 # Runs a person asked for; every other trigger (schedule, change notifications, SCIM) is automatic.
 EXPLICIT_TRIGGERS = frozenset({SyncRun.Trigger.MANUAL, SyncRun.Trigger.PREVIEW, SyncRun.Trigger.COMMAND,
                                SyncRun.Trigger.APPROVAL, SyncRun.Trigger.SINGLE_USER})
@@ -148,9 +149,13 @@ def _finish(run: SyncRun, status: str, message: str = "") -> SyncRun:
     run.status, run.finished_at, run.heartbeat_at = status, now, now
     if status in (Status.FAILED, Status.SKIPPED, Status.NEEDS_APPROVAL):
         run.error = message
+        run.phase = ENDED_PHASES[status]  # never a stale "Reading users: 35 read" after the run ended
     else:
         run.error = ""
         run.phase = (message or "Finished")[:200]
+    if status == Status.NEEDS_APPROVAL:  # the latest plan is the one to decide on
+        SyncRun.objects.filter(organization_id=run.organization_id, kind=run.kind, status=Status.NEEDS_APPROVAL) \
+            .exclude(pk=run.pk).update(status=Status.SUPERSEDED)
     SyncRun.objects.filter(pk=run.pk).update(status=status, finished_at=now, heartbeat_at=now, error=run.error,
                                              phase=run.phase)
     if not run.dry_run:
@@ -185,4 +190,7 @@ def run_reject(*, run: SyncRun, actor) -> SyncRun:
     audit_record(organization=run.organization, actor=actor, action="sync.removals_rejected",
                  target=f"Sync run {run.pk}", changes={})
     run.refresh_from_db()
+    remember = kind_spec(run.kind).on_reject
+    if remember is not None:  # the kind remembers what was rejected, so it is not planned again
+        remember(run)
     return run

@@ -79,6 +79,6 @@ def sync_run_reject_view(request, run_id: int):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("sync:run", run.pk)
-    messages.info(request, "Removals rejected: nothing was removed. Automatic syncs wait until you fix the scope or "
-                           "directory and click Sync Now.")
+    messages.info(request, "Removals rejected: nothing was removed, and these removals are not planned again unless "
+                           "those users change in Entra. Automatic syncs go on.")
     return redirect("sync:run", run.pk)

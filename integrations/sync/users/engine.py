@@ -45,6 +45,12 @@ from integrations.sync.users.planner import (
     plan_user,
     removal,
 )
+from integrations.sync.users.rejections import (
+    held_signatures_store,
+    rejected_signatures,
+    rejections_forget,
+    user_signature,
+)
 from integrations.sync.users.scope import verdict_for
 
 logger = logging.getLogger(__name__)
@@ -109,6 +115,7 @@ class UserSync:
         self.seen: set[str] = set()
         self.removals: list[Action] = []
         self.cursor_key = f"users:{scope_fingerprint(settings)}"
+        self.rejected = rejected_signatures(self.organization)  # removals an admin rejected: object id -> signature
 
     # -- the run ---------------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -226,7 +233,7 @@ class UserSync:
             for row in Extension.objects.filter(organization=self.organization,
                                                 entra_object_id__in=wanted).values(*ROW_FIELDS):
                 rows[str(row["entra_object_id"])] = row
-        actions, unchanged = [], []
+        actions, unchanged, back_in_scope = [], [], []
         out_of_scope = 0
         for oid in fresh:
             self.seen.add(oid)
@@ -234,15 +241,22 @@ class UserSync:
             row = rows.get(oid)
             verdict = verdict_for(user, self.settings)
             action = plan_user(user, verdict, row, self.book, self.policy, self.now)
+            if verdict.provisioned and oid in self.rejected:
+                back_in_scope.append(oid)
             if action is None:
                 if verdict.provisioned:
                     unchanged.append(row["id"])
                 else:
                     out_of_scope += 1
             elif action.kind == DISABLE:
+                action.signature = user_signature(user)
                 self.removals.append(action)
             else:
                 actions.append(action)
+        if back_in_scope and self.writes:  # in scope again: a later removal is a new question
+            rejections_forget(self.organization, back_in_scope)
+            for oid in back_in_scope:
+                self.rejected.pop(oid, None)
         gone_read = 0
         for oid, item in gone.items():
             if oid in unique:
@@ -250,8 +264,10 @@ class UserSync:
             gone_read += 1
             row = rows.get(oid)
             if row and row["source"] == "entra" and row["sync_state"] != REMOVED:
-                reason = REMOVED_REASONS["deleted" if item.permanently else "changed"]
-                self.removals.append(removal(row, row["display_name"] or row["entra_upn"], reason, self.now))
+                why = "deleted" if item.permanently else "changed"
+                action = removal(row, row["display_name"] or row["entra_upn"], REMOVED_REASONS[why], self.now)
+                action.signature = f"removed:{why}"
+                self.removals.append(action)
             else:
                 out_of_scope += 1  # deleted in Entra, and had no active extension
         self.ctx.add(read=len(fresh) + gone_read, unchanged=len(unchanged), out_of_scope=out_of_scope)
@@ -287,8 +303,9 @@ class UserSync:
                                   .iterator(chunk_size=10000)) if oid not in self.seen and oid not in queued]
         for start in range(0, len(unseen), 1000):  # full rows only for the few that are gone
             for row in synced.filter(entra_object_id__in=unseen[start:start + 1000]).values(*ROW_FIELDS):
-                self.removals.append(removal(row, row["display_name"] or row["entra_upn"], NOT_SEEN_REASONS[scope],
-                                             self.now))
+                action = removal(row, row["display_name"] or row["entra_upn"], NOT_SEEN_REASONS[scope], self.now)
+                action.signature = f"unseen:{scope}"
+                self.removals.append(action)
                 # The complete read established that this synced user is gone: one outcome, like a user read.
                 self.ctx.add(read=1)
 
@@ -302,12 +319,30 @@ class UserSync:
             return []
         expired = Extension.objects.filter(organization=self.organization, source=Extension.Source.ENTRA,
                                            sync_state=REMOVED, removed_at__lt=self.now - timezone.timedelta(days=grace))
-        return [deletion(row, row["display_name"] or row["entra_upn"], grace)
-                for row in expired.values(*ROW_FIELDS).iterator(chunk_size=5000)]
+        actions = []
+        for row in expired.values(*ROW_FIELDS).iterator(chunk_size=5000):
+            action = deletion(row, row["display_name"] or row["entra_upn"], grace)
+            action.signature = f"grace:{row['removed_at'].isoformat()}"
+            actions.append(action)
+        return actions
+
+    def _leave_out_rejected(self) -> None:
+        """Removals an admin rejected, for users who have not changed since, are not planned again."""
+        if not self.rejected:
+            return
+        rejected = [a for a in self.removals if self.rejected.get(a.object_id) == a.signature]
+        if not rejected:
+            return
+        self.removals = [a for a in self.removals if self.rejected.get(a.object_id) != a.signature]
+        self.ctx.add(out_of_scope=sum(1 for a in rejected if a.kind == DISABLE), rejected_earlier=len(rejected))
+        self.ctx.event(SyncEvent.Action.INFO, reason=(
+            f"{len(rejected)} removal{'s' if len(rejected) != 1 else ''} rejected earlier by an administrator "
+            "not planned again: those users have not changed in Entra since."))
 
     def _finish(self, delta_link: str | None) -> bool:
         """Apply removals if within the threshold, then store the delta link. False when approval is needed."""
         self._grace_deletions()
+        self._leave_out_rejected()
         planned = len(self.removals)
         allowed = self.ctx.run.options.get("allow_removals")
         limit = int(allowed) if allowed is not None else self.settings.removal_limit(self._synced_count())
@@ -327,7 +362,9 @@ class UserSync:
                                reason=f"Would be {action.kind}, waiting for approval: {action.reason}")
                 if action.kind == DISABLE:  # read, out of scope; its extension stays as it is until approved
                     self.ctx.add(out_of_scope=1)
-            self.ctx.add(removals_held=planned)
+            disabling = sum(1 for a in self.removals if a.kind == DISABLE)
+            self.ctx.add(removals_held=planned, held_disabled=disabling, held_deleted=planned - disabling)
+            held_signatures_store(self.ctx.run, {a.object_id: a.signature for a in self.removals})
             self.ctx.outcome, self.ctx.outcome_message = SyncRun.Status.NEEDS_APPROVAL, message
             return False
         self.ctx.flush(f"Applying {planned} removals" if planned else "Finishing")

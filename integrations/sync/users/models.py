@@ -83,3 +83,20 @@ class DirectoryGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RejectedRemoval(models.Model):
+    """A removal an admin rejected: not planned again while the user looks the same in Entra (same signature)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entra_object_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=64, help_text="What the user looked like when the removal was rejected.")
+    run = models.ForeignKey("sync.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rejected_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "entra_object_id"],
+                                               name="rejected_removal_unique")]
+
+    def __str__(self) -> str:
+        return f"Rejected removal of {self.entra_object_id}"

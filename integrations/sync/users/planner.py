@@ -38,6 +38,7 @@ class Action:
     before: dict | None = None
     after: dict | None = None
     reason: str = ""
+    signature: str = ""  # removals: what the user looked like, so a rejected removal is not planned again
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
 from integrations.sync.history import sync_history
-from integrations.sync.models import SyncKind
+from integrations.sync.models import SyncEvent, SyncKind, SyncRun
 from integrations.sync.quarantine import schedule_for
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.reporting import run_progress
@@ -71,7 +71,33 @@ def user_sync_view(request):
         "single_user_form": SingleUserForm(), "other_provisioning": enable_refusal(organization),
         "pending_change": pending, "checking_message": CHECKING_MESSAGE,
         "history": sync_history(organization, kind=SyncKind.USERS, range_key=request.GET.get("range", "")),
+        **approval_context(organization),
     })
+
+
+def approval_context(organization) -> dict:
+    """The run waiting for an admin's decision on its removals, with the first names it would remove."""
+    waiting = SyncRun.objects.filter(organization=organization, kind=SyncKind.USERS,
+                                     status=SyncRun.Status.NEEDS_APPROVAL).first()
+    if waiting is None:
+        return {"waiting_run": None}
+    counts = waiting.counts or {}
+    disabling, deleting = int(counts.get("held_disabled", 0)), int(counts.get("held_deleted", 0))
+    if not disabling and not deleting:  # a run held before these counters existed
+        disabling = int(counts.get("planned_removals", 0))
+    names = list(waiting.events.filter(action=SyncEvent.Action.HELD).values_list("subject", flat=True)[:5])
+    return {"waiting_run": waiting, "held_disabling": disabling, "held_deleting": deleting, "held_names": names,
+            "held_more": max(0, disabling + deleting - len(names)),
+            "approve_question": approve_question(disabling, deleting)}
+
+
+def approve_question(disabling: int, deleting: int) -> str:
+    parts = []
+    if disabling:
+        parts.append(f"{disabling} extension{'s' if disabling != 1 else ''} will be disabled")
+    if deleting:
+        parts.append(f"{deleting} extension{'s' if deleting != 1 else ''} will be deleted")
+    return f"Approve these removals? {' and '.join(parts) or 'Nothing will be removed'}."
 
 
 def _started(request, run, created, what: str):

@@ -222,14 +222,14 @@ def test_threshold_trips_then_approval_applies(emu, sync, organization, admin_us
     assert run.status == "approved" and run.decided_by == admin_user
 
 
-def test_rejected_removals_stay_and_schedule_waits(emu, sync, organization, admin_user):
+def test_rejected_removals_stay_and_automatic_runs_go_on(emu, sync, organization, admin_user):
     sync()
     for user in [u for u in directory_users(emu) if u["accountEnabled"]][:30]:
         emu.control("POST", f"users/{user['id']}/soft-delete")
     run = sync(trigger=SyncRun.Trigger.SCHEDULE)
     assert run.status == "needs_approval"
     schedule = organization.sync_schedules.get(kind="users")
-    assert schedule.quarantined_until is not None and "approve" in schedule.quarantine_reason
+    assert schedule.quarantined_until is None and schedule.next_run_at is not None  # only the removals wait
     run_reject(run=run, actor=admin_user)
     run.refresh_from_db()
     assert run.status == "rejected"
