@@ -87,6 +87,6 @@ def connect_organization(name: str, tenant: dict, **settings_fields):
     organization = Organization.objects.create(name=name, slug=name.lower().replace(" ", "-"))
     EntraConnection.objects.create(organization=organization, tenant_id=tenant["tenant_id"],
                                    client_id=tenant["app"]["client_id"], client_secret=tenant["app"]["client_secret"],
-                                   status=EntraConnection.Status.CONNECTED)
+                                   status=EntraConnection.Status.CONNECTED, feature_user_sync=True)
     UserSyncSettings.objects.create(organization=organization, **settings_fields)
     return organization

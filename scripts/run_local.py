@@ -85,6 +85,9 @@ def main() -> None:
                 MICROSOFT_AUTHORITY_HOST=f"https://127.0.0.1:{EMULATOR_PORT}",
                 MICROSOFT_GRAPH_URL=f"https://127.0.0.1:{EMULATOR_PORT}",
                 MICROSOFT_CA_BUNDLE=str(VAR / "emulator" / "ca.pem"),
+                # The emulator runs with --allow-http-notifications: near real-time updates work on the demo.
+                GRAPH_NOTIFICATION_URL=env.get("GRAPH_NOTIFICATION_URL", f"http://127.0.0.1:{WEB_PORT}"),
+                GRAPH_NOTIFICATION_ALLOW_HTTP="true",
             )
         processes.append(("web", subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{WEB_PORT}", "--noreload"], cwd=ROOT, env=env)))

@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun
-from integrations.sync.realtime.inbox import last_key, seen_key
+from integrations.sync.realtime.inbox import seen_key
 from integrations.sync.realtime.models import Subscription
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.runs import run_request
@@ -29,8 +29,8 @@ class RunInProgress(Exception):
     """The kind's run is reading now: ask again when it has finished."""
 
 
-def notification_received(organization_id: int, kind: str, key: str) -> str:
-    record_counts(organization_id, kind, key)
+def notification_received(organization_id: int, kind: str, key: str, received_at: str | None = None) -> str:
+    record_counts(organization_id, kind, key, parse_datetime(received_at or "") or timezone.now())
     organization = Organization.objects.filter(pk=organization_id).first()
     connection = EntraConnection.objects.filter(organization_id=organization_id).first()
     if organization is None or why_not_runnable(connection, kind):
@@ -54,22 +54,19 @@ def _covers(run: SyncRun, key: str) -> bool:
     return not mailboxes or not key or key in mailboxes
 
 
-def record_counts(organization_id: int, kind: str, key: str) -> None:
-    """Move the inbox's counters (cache) to the subscriptions' rows: how many arrived, the last one's time."""
+def record_counts(organization_id: int, kind: str, key: str, received_at) -> None:
+    """Move the inbox's counters (cache) to the subscriptions' rows: how many arrived, and when (the window's
+    first notification: the last one came at most one window later)."""
     pks = list(Subscription.objects.filter(organization_id=organization_id, kind=kind, target_key=key)
                .values_list("pk", flat=True))
-    if not pks:
-        return
-    values = cache.get_many([seen_key(pk) for pk in pks] + [last_key(pk) for pk in pks])
+    values = cache.get_many([seen_key(pk) for pk in pks])
     for pk in pks:
         seen = int(values.get(seen_key(pk)) or 0)
-        last = parse_datetime(values.get(last_key(pk)) or "")
-        if not seen and not last:
+        if not seen:
             continue
         Subscription.objects.filter(pk=pk).update(notifications=F("notifications") + seen,
-                                                  last_notification_at=last or timezone.now())
-        if seen:
-            try:
-                cache.decr(seen_key(pk), seen)
-            except ValueError:
-                pass
+                                                  last_notification_at=received_at)
+        try:
+            cache.decr(seen_key(pk), seen)
+        except ValueError:
+            pass

@@ -53,11 +53,11 @@ def receive(body: bytes, *, lifecycle: bool) -> Receipt:
             _count_drop(reason, row)
             continue
         receipt.accepted += 1
-        _count_seen(row, now)
+        _incr(seen_key(row.pk))
         if lifecycle:
             receipt.triggered += _queue_lifecycle(row, item.lifecycle_event)
         else:
-            receipt.triggered += _queue_run(row)
+            receipt.triggered += _queue_run(row, now)
     if receipt.dropped:
         logger.warning("Dropped change notification(s): %s", receipt.dropped)
     return receipt
@@ -82,25 +82,17 @@ def seen_key(subscription_pk: int) -> str:
     return f"realtime:seen:{subscription_pk}"
 
 
-def last_key(subscription_pk: int) -> str:
-    return f"realtime:last:{subscription_pk}"
-
-
 def dropped_key(reason: str, organization_id: int | None = None) -> str:
     return f"realtime:dropped:{organization_id or 'any'}:{reason}"
 
 
-def _incr(key: str, by: int = 1) -> None:
-    cache.add(key, 0, timeout=None)
+def _incr(key: str) -> None:
+    """One round trip on the usual path (the counter exists)."""
     try:
-        cache.incr(key, by)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, by, timeout=None)
-
-
-def _count_seen(row: Subscription, now: str) -> None:
-    _incr(seen_key(row.pk))
-    cache.set(last_key(row.pk), now, timeout=None)
+        cache.incr(key)
+    except ValueError:  # the first one: create it (or count on a counter another request just created)
+        if not cache.add(key, 1, timeout=None):
+            cache.incr(key)
 
 
 def _count_drop(reason: str, row: Subscription | None) -> None:
@@ -114,14 +106,14 @@ def dropped_counts(organization_id: int | None = None) -> dict[str, int]:
     return {reason: int(values.get(dropped_key(reason, organization_id)) or 0) for reason in DROP_REASONS}
 
 
-def _queue_run(row: Subscription) -> int:
+def _queue_run(row: Subscription, now: str) -> int:
     """The first notification of a window queues the (organization, kind, mailbox) run task, due when the window
-    closes; the rest of the window's notifications are coalesced into it."""
+    closes; the rest of the window's notifications are coalesced into it (and counted, see coalesce.py)."""
     window = settings.GRAPH_NOTIFICATION_COALESCE_SECONDS
     mark = f"realtime:pending:{row.organization_id}:{row.kind}:{row.target_key}"
     if not cache.add(mark, 1, timeout=max(1, math.ceil(window))):
         return 0
-    jobs.enqueue_later("realtime.notified", window, row.organization_id, row.kind, row.target_key)
+    jobs.enqueue_later("realtime.notified", window, row.organization_id, row.kind, row.target_key, now)
     return 1
 
 

@@ -11,9 +11,9 @@ FOLLOW_UP_POLL_SECONDS = 2
 
 
 @shared_task(name="realtime.notified", bind=True, max_retries=None, ignore_result=True)
-def notified(self, organization_id: int, kind: str, key: str) -> str:
+def notified(self, organization_id: int, kind: str, key: str, received_at: str | None = None) -> str:
     try:
-        return notification_received(organization_id, kind, key)
+        return notification_received(organization_id, kind, key, received_at)
     except RunInProgress as busy:
         raise self.retry(countdown=FOLLOW_UP_POLL_SECONDS, exc=busy) from None
 
