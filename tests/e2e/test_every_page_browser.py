@@ -105,7 +105,7 @@ def uc_sign_in_with_password(page, email: str) -> None:
     email_field = page.get_by_label("Email")
     if email_field.count() and email_field.first.is_editable():
         email_field.first.fill(email)
-        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="Sign in with PBX password").click()
     page.get_by_label("PBX password").fill(UC_PASSWORD)
     page.get_by_role("button", name="Sign in with PBX password").click()
     page.wait_for_url("**/uc/")
