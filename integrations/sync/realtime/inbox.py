@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -40,9 +41,7 @@ class Receipt:
 def receive(body: bytes, *, lifecycle: bool) -> Receipt:
     """Check and record a notification POST. ValueError when the body is not a notification at all."""
     items = parse_notifications(body)
-    ids = {item.subscription_id for item in items}
-    rows = {row.graph_id: row for row in Subscription.objects.filter(graph_id__in=ids).exclude(graph_id="")
-            .only(*_FIELDS)} if ids else {}
+    rows = _subscriptions({item.subscription_id for item in items})
     receipt = Receipt()
     now = timezone.now().isoformat()
     for item in items:
@@ -61,6 +60,42 @@ def receive(body: bytes, *, lifecycle: bool) -> Receipt:
     if receipt.dropped:
         logger.warning("Dropped change notification(s): %s", receipt.dropped)
     return receipt
+
+
+# Subscriptions already looked up by this process (never the unknown ones: a subscription Graph just created may
+# notify before its id is stored). A graph id always names the same secret and tenant (a new secret means a new
+# subscription), so a cached row can only be one that was deleted meanwhile: its notifications then trigger a read,
+# never a write, for at most LOOKUP_TTL seconds.
+LOOKUP_TTL = 60.0
+LOOKUP_MAX = 50_000
+_looked_up: dict[str, tuple[float, Subscription]] = {}
+
+
+def _subscriptions(ids: set[str]) -> dict[str, Subscription]:
+    """The batch's subscriptions by graph id: from this process's memory, else one SELECT for the rest."""
+    now = time.monotonic()
+    found, missing = {}, []
+    for graph_id in ids:
+        cached = _looked_up.get(graph_id)
+        if cached and cached[0] > now:
+            found[graph_id] = cached[1]
+        else:
+            missing.append(graph_id)
+    if missing:
+        if len(_looked_up) > LOOKUP_MAX:
+            _looked_up.clear()
+        for row in Subscription.objects.filter(graph_id__in=missing).exclude(graph_id="").only(*_FIELDS):
+            found[row.graph_id] = row
+            _looked_up[row.graph_id] = (now + LOOKUP_TTL, row)
+    return found
+
+
+def forget_looked_up(graph_id: str | None = None) -> None:
+    """Drop one (or every) remembered subscription: its row changed (post_save, post_delete) or a test said so."""
+    if graph_id is None:
+        _looked_up.clear()
+    else:
+        _looked_up.pop(graph_id, None)
 
 
 def _problem(item: ChangeNotification, row: Subscription | None, *, lifecycle: bool) -> str | None:
