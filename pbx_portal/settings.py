@@ -316,6 +316,8 @@ CELERY_BEAT_SCHEDULE = {
     "realtime-upkeep": {"task": "realtime.maintain_due", "schedule": 300.0},
     "sync-housekeeping": {"task": "sync.housekeeping", "schedule": 60.0},
     "sync-log-retention": {"task": "sync.purge_log", "schedule": crontab(hour=3, minute=30)},
+    # SCIM push: the grace period before deleting removed extensions, on days Entra sends nothing too.
+    "scim-grace-period": {"task": "scim.grace_period", "schedule": crontab(hour=4, minute=0)},
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -67,6 +67,15 @@ def user_deprovisioned(log: RequestLog, object_id: str, subject: str, *, request
     return action.kind if action else None
 
 
+def grace_period_applied(log: RequestLog) -> int:
+    """Extensions removed from scope longer ago than the grace period are deleted (numbers retained), also on days
+    Entra sends nothing: the daily task calls this for every organization with SCIM push on."""
+    sync = UserSync(log, user_sync_settings(log.organization))
+    deletions = sync.grace_deletions()
+    _apply(log, sync, deletions, "grace period")
+    return len(deletions)
+
+
 def user_adopted(log: RequestLog, object_id: str, subject: str, *, request: str) -> None:
     log.event(SyncEvent.Action.INFO, subject_id=object_id, subject=subject,
               reason=_prefix(request) + "matched the existing extension of this user: Microsoft Entra provisioning "

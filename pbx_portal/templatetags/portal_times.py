@@ -2,6 +2,8 @@
 
 {% when value "%H:%M" %} shows the time of day only. Loaded on every template (TEMPLATES builtins)."""
 
+from datetime import datetime
+
 from django import template
 from django.utils.html import format_html
 
@@ -14,5 +16,10 @@ register = template.Library()
 def when(value, fmt: str = SHOWN, empty: str = ""):
     if not value:
         return empty
+    if isinstance(value, str):  # an ISO 8601 instant kept in JSON (e.g. a task's "at")
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return empty
     return format_html('<time datetime="{}" title="{}">{}</time>', utc_iso(value), utc_text(value),
                        local_text(value, fmt))

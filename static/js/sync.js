@@ -148,14 +148,27 @@
   if (numberingRadios.length) { showNumbering(); }
 
   // Group search filters the options of the group list (chosen groups stay visible).
-  document.querySelectorAll("[data-group-search]").forEach(function (input) {
-    var select = document.getElementById(input.dataset.groupSearch);
-    input.addEventListener("input", function () {
+  // The group picker: a checkbox list filtered by the search box; chosen groups always stay visible.
+  document.querySelectorAll("[data-group-picker]").forEach(function (picker) {
+    var input = picker.querySelector("[data-group-search]");
+    var count = picker.querySelector("[data-group-count]");
+    var labels = picker.querySelectorAll(".checklist label");
+    function update() {
       var q = input.value.trim().toLowerCase();
-      Array.prototype.forEach.call(select.options, function (option) {
-        option.hidden = q !== "" && !option.selected && option.text.toLowerCase().indexOf(q) === -1;
+      var shown = 0, chosen = 0;
+      labels.forEach(function (label) {
+        var box = label.querySelector("input");
+        var match = q === "" || box.checked || label.dataset.name.indexOf(q) !== -1;
+        label.hidden = !match;
+        if (match) { shown += 1; }
+        if (box.checked) { chosen += 1; }
       });
-    });
+      count.textContent = chosen + " chosen" + (q ? " · " + shown + " of " + labels.length + " shown" : " of " + labels.length + " groups");
+    }
+    input.addEventListener("input", update);
+    input.addEventListener("keydown", function (event) { if (event.key === "Enter") { event.preventDefault(); } });
+    picker.addEventListener("change", update);
+    update();
   });
 
   // Filter Preview and pending checks: poll the status until Graph has answered.

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from contacts.models import ContactSettings, MailboxSyncState
+from contacts.models import ContactSettings, MailboxSyncState, SharedMailbox
 from extensions.models import Extension, ExtensionGroup
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncEvent, SyncKind, SyncRun
+from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
 from presence.models import ExtensionPresence
 from sso.services import uc_password_set
 from tests.helpers.factories import make_admin, make_organization
@@ -66,8 +67,19 @@ def showcase_create(*, extensions: int = 40) -> Showcase:
                                          availability="Available", activity="Available",
                                          changed_at=now - timedelta(minutes=7))
     uc_password_set(extension=synced_one, password=UC_PASSWORD, actor=admin)
+    directory_groups = [DirectoryGroup(organization=organization, entra_id=str(uuid.uuid4()), refreshed_at=now,
+                                       name=f"{DEPARTMENTS[n % 4]} team {n}") for n in range(30)]
+    DirectoryGroup.objects.bulk_create(directory_groups)
+    UserSyncSettings.objects.update_or_create(organization=organization, defaults={
+        "scope": UserSyncSettings.Scope.GROUPS,
+        "groups": [{"id": g.entra_id, "name": g.name} for g in directory_groups[:2]]})
     run = _sync_history(organization, synced_one, now)
     ContactSettings.objects.create(organization=organization, personal_enabled=True, shared_enabled=True)
+    SharedMailbox.objects.create(organization=organization, mailbox_id=str(uuid.uuid4()), display_name="Reception desk",
+                                 address="reception.desk.headquarters@contoso-pharmaceuticals.example.com")
+    SharedMailbox.objects.create(organization=organization, mailbox_id=str(uuid.uuid4()), display_name="Suppliers",
+                                 address="suppliers@contoso-pharmaceuticals.example.com", all_folders=False,
+                                 folders=[{"id": "f1", "name": "Wholesale"}, {"id": "f2", "name": "Logistics"}])
     for index, extension in enumerate(extensions_saved[:6]):
         MailboxSyncState.objects.create(
             organization=organization, kind=MailboxSyncState.Kind.PERSONAL, mailbox_id=str(extension.entra_object_id

@@ -12,8 +12,7 @@ FILTER_MAX_LENGTH = 2000
 
 class UserSyncSettingsForm(forms.ModelForm):
     enabled = forms.BooleanField(label="Synchronize users and extensions from Microsoft Entra ID", required=False)
-    group_ids = forms.MultipleChoiceField(label="Groups", required=False, widget=forms.SelectMultiple(
-        attrs={"size": 8, "data-group-picker": "1"}))
+    group_ids = forms.MultipleChoiceField(label="Groups", required=False, widget=forms.CheckboxSelectMultiple)
     interval_minutes = forms.IntegerField(label="Sync every (minutes)", min_value=1, max_value=1440, initial=5,
                                           help_text="Incremental syncs read only the changes, so 1 to 5 minutes is "
                                                     "cheap.")
@@ -52,7 +51,9 @@ class UserSyncSettingsForm(forms.ModelForm):
         choices = dict(cached)
         choices.update({gid: name for gid, name in chosen.items() if gid not in choices})
         self.group_names = choices
-        self.fields["group_ids"].choices = sorted(choices.items(), key=lambda item: item[1].lower())
+        # The chosen groups first, then the others by name (a searchable checkbox list).
+        self.fields["group_ids"].choices = sorted(choices.items(),
+                                                  key=lambda item: (item[0] not in chosen, item[1].lower()))
         self.fields["group_ids"].initial = list(chosen)
         self.fields["enabled"].initial = enabled
         self.fields["interval_minutes"].initial = interval_minutes

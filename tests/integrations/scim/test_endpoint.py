@@ -263,3 +263,17 @@ def test_search_by_post(scim):
     assert scim.post("/Users/.search", {"count": 1}).json()["itemsPerPage"] == 1
     assert scim.post("/Users/.search", {"filter": ["x"]}).status_code == 400
     assert scim.post("/.search", {}).status_code == 501
+
+
+def test_the_daily_task_applies_the_grace_period_without_any_request(scim, organization):
+    from django.core.management import call_command
+
+    from integrations.scim.tasks import grace_period
+
+    created = scim.post("/Users", scim_user("alex@contoso.example")).json()
+    scim.delete(f"/Users/{created['id']}")
+    assert grace_period() == {}
+    Extension.objects.filter(entra_object_id=created["id"]).update(removed_at=timezone.now() - timedelta(days=31))
+    call_command("scim_grace_period")
+    assert not Extension.objects.filter(entra_object_id=created["id"]).exists()
+    assert SyncEvent.objects.filter(subject_id=created["id"], action="deleted").exists()
