@@ -165,6 +165,7 @@ def test_renewal_before_expiry_and_a_new_subscription_after_expiry(emu, subscrib
 
 
 def test_renewal_failure_falls_back_to_polling_and_recovers(emu, subscribed):
+    wait_until(lambda: runs_settled(subscribed), message="the catch-up run after subscribing")
     schedule = SyncSchedule.objects.get(organization=subscribed, kind="users")
     SyncSchedule.objects.filter(pk=schedule.pk).update(next_run_at=timezone.now() + timezone.timedelta(hours=1))
     emu.control("POST", "faults", json={"kind": "503", "path": "^/v1.0/subscriptions/", "method": "PATCH",
