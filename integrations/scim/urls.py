@@ -1,30 +1,23 @@
-"""/scim/v2/: the SCIM 2.0 endpoint Microsoft Entra provisioning calls (Tenant URL).
-
-The Tenant URL is shown with a trailing slash; a client that joins it to "/Users" as is ("/scim/v2//Users") reaches
-the same views."""
+"""/scim/v2/: the SCIM 2.0 endpoint Microsoft Entra provisioning calls (Tenant URL)."""
 
 from django.urls import path
 
 from integrations.scim import views
 
-ROUTES = [
-    (".search", views.root_search_view, "search"),
-    ("Users/.search", views.users_search_view, "users_search"),
-    ("Groups/.search", views.groups_search_view, "groups_search"),
-    ("ServiceProviderConfig", views.service_provider_config_view, "service_provider_config"),
-    ("ResourceTypes", views.resource_types_view, "resource_types"),
-    ("ResourceTypes/<str:type_id>", views.resource_type_view, "resource_type"),
-    ("Schemas", views.schemas_view, "schemas"),
-    ("Schemas/<str:schema_id>", views.schema_view, "schema"),
-    ("Users", views.users_view, "users"),
-    ("Users/<str:resource_id>", views.user_view, "user"),
-    ("Groups", views.groups_view, "groups"),
-    ("Groups/<str:resource_id>", views.group_view, "group"),
-]
-
 app_name = "scim"
 urlpatterns = [
-    *(path(prefix + route, view, name=name) for prefix in ("", "/") for route, view, name in ROUTES),
+    path(".search", views.root_search_view, name="search"),
+    path("Users/.search", views.users_search_view, name="users_search"),
+    path("Groups/.search", views.groups_search_view, name="groups_search"),
+    path("ServiceProviderConfig", views.service_provider_config_view, name="service_provider_config"),
+    path("ResourceTypes", views.resource_types_view, name="resource_types"),
+    path("ResourceTypes/<str:type_id>", views.resource_type_view, name="resource_type"),
+    path("Schemas", views.schemas_view, name="schemas"),
+    path("Schemas/<str:schema_id>", views.schema_view, name="schema"),
+    path("Users", views.users_view, name="users"),
+    path("Users/<str:resource_id>", views.user_view, name="user"),
+    path("Groups", views.groups_view, name="groups"),
+    path("Groups/<str:resource_id>", views.group_view, name="group"),
     path("", views.not_found_view, name="root"),
     path("<path:rest>", views.not_found_view, name="not_found"),
 ]
