@@ -29,6 +29,7 @@ from integrations.graph.organization import read_tenant
 from integrations.graph.users import any_user_readable
 from integrations.models import EntraConnection, calendar_days_between
 from integrations.permissions import BY_NAME, PERMISSIONS, required_permissions
+from integrations.redirect_uris import redirect_uris_needed
 from integrations.status import EXPIRY_WARNING_DAYS
 
 OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
@@ -112,7 +113,30 @@ def _run_checks(outcome: ConnectionCheckOutcome, connection: EntraConnection, cl
     _check_permissions(outcome, connection, set(token.roles))
     _check_graph_reads(outcome, client)
     _check_expiry(outcome, connection, client, set(token.roles), now)
+    _check_redirect_uris(outcome, connection)
     return outcome
+
+
+def _check_redirect_uris(outcome: ConnectionCheckOutcome, connection: EntraConnection) -> None:
+    """Each Redirect URI a switched-on feature needs must be registered in the app (exact match)."""
+    needed = redirect_uris_needed(connection)
+    if not needed:
+        return
+    if outcome.app_redirect_uris is None:
+        outcome.add("redirect_uris", "Redirect URIs", WARN,
+                    "The app registration's Redirect URIs could not be read, so they were not checked.",
+                    "Grant Application.Read.All (with admin consent) to let Test Connection check them.")
+        return
+    registered = set(outcome.app_redirect_uris)
+    for feature, uri in needed:
+        if uri in registered:
+            outcome.add(f"redirect_uri:{uri}", f"Redirect URI for {feature}", OK, f"{uri} is registered.")
+        else:
+            outcome.add(f"redirect_uri:{uri}", f"Redirect URI for {feature}", FAIL,
+                        f"{feature} is switched on, but {uri} is not a Redirect URI of the app: sign-ins fail with "
+                        "AADSTS50011.",
+                        "In the app registration open Authentication > Web and add this Redirect URI exactly as "
+                        "shown (trailing slash included), then run Test Connection again.")
 
 
 def _token_refused(outcome: ConnectionCheckOutcome, connection: EntraConnection, exc: AuthenticationFailed) -> None:

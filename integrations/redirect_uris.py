@@ -25,3 +25,17 @@ def redirect_uris() -> list[dict]:
         {"label": "Portal administrators (Sign in with Microsoft)", "uri": admin_redirect_uri()},
         {"label": "UC Client users (Sign in with Microsoft)", "uri": uc_client_redirect_uri()},
     ]
+
+
+# Features above this room (SSO) say which Redirect URIs they need while switched on: need(connection) returns
+# [(feature label, uri)]. Test Connection fails a missing one, for that feature (registered from AppConfig.ready()).
+REDIRECT_NEEDS: list = []
+
+
+def register_redirect_need(need) -> None:
+    if need not in REDIRECT_NEEDS:
+        REDIRECT_NEEDS.append(need)
+
+
+def redirect_uris_needed(connection) -> list[tuple[str, str]]:
+    return [item for need in REDIRECT_NEEDS for item in need(connection)]

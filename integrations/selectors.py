@@ -5,18 +5,25 @@ from django.utils.text import capfirst
 from integrations.models import EntraConnection
 from integrations.services import AUDITED_FIELDS, connection_test_is_stale
 from integrations.status import connection_badge
+from organizations.audit import FIELD_WORDS, audit_field_words
 from organizations.models import AuditEntry, Organization
 
 FIELD_LABELS = {"certificate_pem": "Certificate (PEM)", "secret_expires_on": "Secret expiry date"}
 
 
+ACTION_WORDS = {"entra.user_sync_changed": "User Synchronization: changed", "entra.connection_changed": "Changed",
+                "entra.syncs_paused": "Syncs paused: the credential was rejected"}
+
+
 def field_label(name: str) -> str:
     if name in FIELD_LABELS:
         return FIELD_LABELS[name]
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name]
     try:
         return capfirst(EntraConnection._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
-        return name
+        return audit_field_words(name)
 
 
 def recent_changes(*, organization: Organization, limit: int = 10) -> list[dict]:
@@ -30,7 +37,10 @@ def recent_changes(*, organization: Organization, limit: int = 10) -> list[dict]
         else:
             # In the form's order (PostgreSQL's jsonb does not keep the order the keys were written in).
             names = sorted(entry.changes, key=lambda n: AUDITED_FIELDS.index(n) if n in AUDITED_FIELDS else 99)
-            what = "Changed " + ", ".join(field_label(name) for name in names)
+            if entry.action == "entra.syncs_paused":
+                what = ACTION_WORDS[entry.action]
+            else:
+                what = ACTION_WORDS.get(entry.action, "Changed") + " " + ", ".join(field_label(n) for n in names)
         rows.append({"created_at": entry.created_at, "actor": entry.actor, "what": what})
     return rows
 

@@ -4,6 +4,18 @@ from organizations.models import AuditEntry, Organization
 
 SECRET_PLACEHOLDER = "(changed)"
 
+# How a changed setting reads in an audit list: each app registers its settings' labels (from AppConfig.ready()),
+# so no stored code (custom_filter, interval_minutes, ...) is ever shown to an admin.
+FIELD_WORDS: dict[str, str] = {}
+
+
+def audit_words_register(labels: dict[str, str]) -> None:
+    FIELD_WORDS.update(labels)
+
+
+def audit_field_words(name: str) -> str:
+    return FIELD_WORDS.get(name) or name.replace("_", " ").capitalize()
+
 
 def audit_record(*, organization: Organization, actor, action: str, target: str = "", changes: dict | None = None):
     return AuditEntry.objects.create(

@@ -8,6 +8,16 @@ class EmailForm(forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
 
 
+class UcSignInForm(forms.Form):
+    """The UC Client's first screen: the email is a hint (it finds the organization and pre-fills Microsoft's
+    sign-in); not needed with the organization in the sign-in link, or with one organization on the portal."""
+
+    email = forms.EmailField(label="Work email", max_length=254, required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "username",
+                                                            "aria-describedby": "email-help"}))
+    org = forms.SlugField(max_length=80, required=False, widget=forms.HiddenInput)
+
+
 class PasswordSignInForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.HiddenInput)
     password = forms.CharField(label="PBX password", max_length=256, strip=False,

@@ -28,6 +28,21 @@ class SsoSettings(models.Model):
         return f"SSO settings of {self.organization}"
 
 
+SIGN_IN_WORDS = {
+    "signed_in": "Signed in", "bound_by_email": "Signed in; extension linked by e-mail",
+    "admin_linked": "Microsoft account linked", "bad_password": "Wrong password",
+    "rate_limited": "Too many attempts: try again later", "sso_off": "Single sign-on is switched off",
+    "not_configured": "Single sign-on is not set up", "not_linked": "No extension linked to this Microsoft account",
+    "extension_disabled": "The extension is disabled", "wrong_tenant": "Microsoft account of another organization",
+    "state_mismatch": "Sign-in link no longer valid", "invalid_id_token": "Microsoft's answer could not be trusted",
+    "entra_unreachable": "Microsoft could not be reached", "redirect_refused": "App not allowed",
+    "native_request_invalid": "Invalid app sign-in request",
+    "admin_not_linked": "No administrator linked to this Microsoft account",
+    "admin_identity_taken": "Microsoft account already linked to another administrator",
+    "entra_error": "Microsoft refused the sign-in",
+}
+
+
 class SignInEvent(models.Model):
     """Every SSO sign-in, success or refusal, with its reason: the log the organization's admins read."""
 
@@ -56,6 +71,10 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.channel} {self.reason}"
+
+    @property
+    def reason_words(self) -> str:
+        return SIGN_IN_WORDS.get(self.reason) or self.reason.replace("_", " ").capitalize()
 
 
 class UcCredential(models.Model):

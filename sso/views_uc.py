@@ -1,4 +1,5 @@
-"""UC Client web sign-in: /uc/login/ (email, then Sign in with Microsoft or PBX password), the callback, /uc/."""
+"""UC Client web sign-in: /uc/login/ (Sign in with Microsoft at once, the email a hint; or email then PBX password),
+the callback, /uc/."""
 
 import logging
 
@@ -16,7 +17,7 @@ from sso import refusals
 from sso.callback import UC_PURPOSES, Refused, callback_complete, refuse
 from sso.claims import shown_account
 from sso.flows import flow_begin
-from sso.forms import EmailForm, PasswordSignInForm
+from sso.forms import EmailForm, PasswordSignInForm, UcSignInForm
 from sso.native import (
     native_callback_url,
     native_code_issue,
@@ -24,7 +25,7 @@ from sso.native import (
     native_request_problem,
 )
 from sso.resolution import extension_bind, extension_resolve
-from sso.selectors import connection_for_email, sso_allowed
+from sso.selectors import connection_for_email, connection_for_sign_in, organization_for_link, sso_allowed
 from sso.services import sign_in_record, uc_password_check
 from sso.uc_session import uc_extension_of, uc_session_end, uc_session_start
 
@@ -77,6 +78,16 @@ def _step_two(request, email: str, *, password_error: str = "", status: int = 20
     }, status=status)
 
 
+def _first_screen(request, form: UcSignInForm, *, status: int = 200, password_form=None):
+    slug = form["org"].value() or ""
+    linked = organization_for_link(slug) if isinstance(slug, str) else None
+    return render(request, "uc/login.html", {
+        "step": "email", "form": form, "password_form": password_form, "native": request.session.get(NATIVE_PENDING),
+        "linked_organization": linked,
+        "email_needed": linked is None and connection_for_sign_in() is None,
+    }, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def uc_login_view(request):
     if request.method == "GET":
@@ -86,27 +97,34 @@ def uc_login_view(request):
             return refusal_page(request, refused)
         if native is None:
             request.session.pop(NATIVE_PENDING, None)
-        form = EmailForm(initial={"email": request.GET.get("email", "")})
-        return render(request, "uc/login.html", {"step": "email", "form": form, "native": native})
-    form = EmailForm(request.POST)
+        org = request.GET.get("org", "")
+        form = UcSignInForm(initial={"email": request.GET.get("email", ""), "org": org if org.isascii() else ""})
+        return _first_screen(request, form)
+    form = EmailForm(request.POST)  # "PBX password": the email says whose extension
     if not form.is_valid():
-        return render(request, "uc/login.html", {"step": "email", "form": form,
-                                                 "native": request.session.get(NATIVE_PENDING)}, status=400)
+        first = UcSignInForm(request.POST)
+        first.is_valid()
+        first.add_error("email", "Type your work email to sign in with your PBX password.")
+        return _first_screen(request, first, status=400)
     return _step_two(request, form.cleaned_data["email"])
 
 
 @require_POST
 def uc_sso_start_view(request):
-    form = EmailForm(request.POST)
+    form = UcSignInForm(request.POST)
     if not form.is_valid():
-        return redirect("uc:login")
-    email = form.cleaned_data["email"]
+        return _first_screen(request, form, status=400)
+    email, slug = form.cleaned_data["email"], form.cleaned_data["org"]
     native = request.session.get(NATIVE_PENDING)
     channel = "uc_native" if native else "uc_web"
-    connection = connection_for_email(email)
+    connection = connection_for_sign_in(email=email, organization_slug=slug)
     try:
         if connection is None:
-            return _step_two(request, email, status=400)
+            if email:
+                return _step_two(request, email, status=400)
+            form.add_error("email", "Type your work email so the portal can find your organization (or open the "
+                                    "sign-in link your administrator gave you).")
+            return _first_screen(request, form, status=400)
         organization = connection.organization
         if not sso_allowed(organization):
             raise refuse(request, refusals.sso_off(organization.name), organization=organization,

@@ -42,6 +42,12 @@ class SyncSchedule(models.Model):
         return max(self.interval_seconds, self.safety_net_seconds or 0)
 
 
+COUNT_WORDS = {"removals_held": "removals waiting for approval", "out_of_scope": "out of scope",
+               "purged": "deleted after the grace period", "rejected_earlier": "removals rejected earlier",
+               "resyncs": "full re-reads", "skipped": "manual extensions left alone"}
+INTERNAL_COUNTS = frozenset({"planned_removals", "held_disabled", "held_deleted"})
+
+
 class SyncRun(models.Model):
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -101,6 +107,12 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} run {self.pk} ({self.status})"
+
+    @property
+    def counts_in_words(self) -> list[tuple[str, int]]:
+        """The run's non-zero counts as an admin reads them ("removals waiting for approval 30")."""
+        return [(COUNT_WORDS.get(name) or name.replace("_", " "), value) for name, value in (self.counts or {}).items()
+                if value and name not in INTERNAL_COUNTS]
 
     @property
     def is_active(self) -> bool:

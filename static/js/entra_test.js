@@ -44,6 +44,8 @@
   }
 
   function render(data) {
+    var next = document.getElementById("next-step");
+    if (next && data.running) { next.hidden = true; }
     if (data.badge && badge) {
       badge.textContent = data.badge.text;
       badge.className = "badge badge-" + data.badge.level;
@@ -66,11 +68,13 @@
     } else if (testedBefore !== null && data.tested_at === testedBefore) {
       state.textContent = "The test stopped without a result. Click Test Connection to try again.";
     } else if (data.ok) {
-      state.textContent = "Test Connection passed: every check is green.";
-      var next = document.getElementById("next-step");
+      var warnings = (data.checks || []).filter(function (c) { return c.status === "warn"; }).length;
+      state.textContent = warnings ? "Test Connection passed with " + warnings + " warning" + (warnings === 1 ? "" : "s") + ": see the checks marked !."
+        : "Test Connection passed: every check is green.";
       if (next) { next.hidden = false; }
     } else if (data.tested_at) {
       state.textContent = "Test Connection failed: see the check marked ✗.";
+      if (next) { next.hidden = true; }  // the page says what the latest test found
       var failed = list.querySelector("li.check-fail");
       if (failed) { failed.scrollIntoView({ block: "center" }); failed.focus(); }
     }

@@ -119,6 +119,13 @@
     var rdd = document.createElement("dd"); rdd.dataset.field = "graph_requests";
     reqs.appendChild(rdt); reqs.appendChild(rdd); dl.appendChild(reqs);
     block.appendChild(dl);
+    if (run.kind === "users") {
+      var explained = document.createElement("p"); explained.className = "help counts-explained";
+      explained.textContent = "Every user read gets one outcome: Read = Created + Updated + Restored + Disabled + Deleted + " +
+        "Conflicts + Unchanged + Out of scope. Out of scope are users read but not synchronized (guests, disabled accounts, " +
+        "users outside the chosen scope): they get no extension. Extensions deleted after their grace period are counted apart.";
+      block.appendChild(explained);
+    }
     var error = document.createElement("p"); error.className = "error"; error.dataset.field = "error"; error.hidden = true;
     block.appendChild(error);
     return block;

@@ -1,5 +1,6 @@
 """Every page, admin and UC Client, at 1366 and 1920 px: a screenshot of each (PAGE_TOUR_DIR, or the test's
-tmp dir), no horizontal scroll of the page, and no serious or critical axe-core violation."""
+tmp dir), no horizontal scroll of the page or of a table, every action reachable by keyboard, and no serious or
+critical axe-core violation."""
 
 import os
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers.factories import ADMIN_PASSWORD
-from tests.helpers.page_checks import axe_violations, horizontal_overflow
+from tests.helpers.page_checks import axe_violations, horizontal_overflow, keyboard_unreachable
 from tests.helpers.showcase import UC_PASSWORD, showcase_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,6 +29,8 @@ def admin_pages(showcase) -> list[tuple[str, str]]:
         ("entra-connection", reverse("integrations:entra")),
         ("user-sync", reverse("user_sync:settings")),
         ("sso", reverse("sso_settings:settings")),
+        ("scim", reverse("scim_settings:settings")),
+        ("uc-password", reverse("sso:uc_password_set", args=[showcase.synced.pk])),
         ("scim", reverse("scim_settings:settings")),
         ("collaboration", reverse("integrations:collaboration")),
         ("mailboxes", reverse("contacts:mailboxes")),
@@ -55,6 +58,7 @@ def check(page, name: str, width: int, folder: Path, problems: list[str]) -> Non
     for scroller in scrolling_tables(page):
         problems.append(f"{name} at {width} px: a table scrolls sideways inside {scroller}")
     problems.extend(f"{name} at {width} px: {line}" for line in axe_violations(page))
+    problems.extend(f"{name} at {width} px: not reachable by keyboard: {html}" for html in keyboard_unreachable(page))
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -66,7 +70,8 @@ def test_every_page_fits_and_passes_axe(browser, live_server, width, tmp_path):
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        for name, path in (("admin-login", reverse("login")), ("uc-login", reverse("uc:login"))):
+        for name, path in (("admin-login", reverse("login")), ("uc-login", reverse("uc:login")),
+                           ("admin-microsoft-login", reverse("sso:admin_microsoft_login"))):
             page.goto(live_server.url + path)
             check(page, name, width, folder, problems)
 
@@ -79,6 +84,9 @@ def test_every_page_fits_and_passes_axe(browser, live_server, width, tmp_path):
             response = page.goto(live_server.url + path)
             assert response.ok, f"{name}: HTTP {response.status}"
             check(page, name, width, folder, problems)
+        response = page.goto(live_server.url + reverse("extensions:detail", args=[987654321]))
+        assert response.status == 404
+        check(page, "not-found", width, folder, problems)
 
         uc = context.browser.new_context(viewport={"width": width, "height": 900})
         uc_page = uc.new_page()
@@ -105,7 +113,7 @@ def uc_sign_in_with_password(page, email: str) -> None:
     email_field = page.get_by_label("Email")
     if email_field.count() and email_field.first.is_editable():
         email_field.first.fill(email)
-        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="Sign in with PBX password").click()
     page.get_by_label("PBX password").fill(UC_PASSWORD)
     page.get_by_role("button", name="Sign in with PBX password").click()
     page.wait_for_url("**/uc/")

@@ -33,3 +33,13 @@ def axe_violations(page, impacts=BLOCKING_IMPACTS) -> list[str]:
         targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return lines
+
+
+def keyboard_unreachable(page) -> list[str]:
+    """Visible links, buttons and fields that Tab never reaches (a negative tabindex), except chart bars drawn
+    in aria-hidden SVG (their links are repeated in the chart's table of numbers)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll(
+            'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]'))
+        .filter(el => el.getClientRects().length && !el.disabled)
+        .filter(el => el.tabIndex < 0 && !el.closest('svg[aria-hidden="true"]') && el.id !== 'main')
+        .map(el => el.outerHTML.slice(0, 100))""")

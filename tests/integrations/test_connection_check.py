@@ -175,3 +175,26 @@ def test_test_view_shows_result_and_hides_secret(rsps, connection, admin_client,
     assert 'data-check="graph:users"' in body
     assert SECRET not in body
     assert "Connected" in body
+
+
+def test_a_missing_redirect_uri_fails_the_check_of_the_feature_that_needs_it(rsps, connection):
+    from integrations.redirect_uris import uc_client_redirect_uri
+    from sso.models import SsoSettings
+
+    SsoSettings.objects.create(organization=connection.organization, allow_sso_login=True)
+    mock_entra(rsps, graph_endpoints(), TENANT, CLIENT, roles=ALL_ROLES)
+    graph_reads(rsps)  # the app registration has no web Redirect URI
+    outcome = connection_test_run(connection=connection)
+    check = checks_by_key(outcome)[f"redirect_uri:{uc_client_redirect_uri()}"]
+    assert check.status == "fail" and "UC Client sign-in with Microsoft" in check.label
+    assert uc_client_redirect_uri() in check.message and "Authentication > Web" in check.fix
+    assert not outcome.ok and outcome.first_failure is check
+    connection.refresh_from_db()
+    assert connection.status == EntraConnection.Status.ERROR
+
+
+def test_no_redirect_uri_check_while_sso_is_off(rsps, connection):
+    mock_entra(rsps, graph_endpoints(), TENANT, CLIENT, roles=ALL_ROLES)
+    graph_reads(rsps)
+    outcome = connection_test_run(connection=connection)
+    assert outcome.ok and not any(c.key.startswith("redirect_uri") for c in outcome.checks)

@@ -116,6 +116,17 @@ def send_all(client, path, headers):
         yield f"POST {content_type or 'form'}", response
 
 
+# Starting "Sign in with Microsoft" needs Microsoft's sign-in metadata; in these tests Microsoft is unreachable, so
+# a valid start (the UC Client's first screen needs no email with one organization) answers the refusal page
+# "Microsoft could not be reached" (502). That is the only 5xx allowed, there, with that page.
+SIGN_IN_STARTS = ("/uc/login/microsoft/",)
+
+
+def microsoft_unreachable(path: str, response) -> bool:
+    return (path in SIGN_IN_STARTS and response.status_code == 502
+            and b"Microsoft could not be reached" in response.content)
+
+
 def test_no_url_answers_5xx_to_bad_input(signed_in_everywhere):
     sign_in, extension, tokens = signed_in_everywhere
     failures, sent = [], 0
@@ -126,7 +137,7 @@ def test_no_url_answers_5xx_to_bad_input(signed_in_everywhere):
                 http.raise_request_exception = False  # a 500 is collected with its URL, not raised
                 for what, response in send_all(http, route.path, headers):
                     sent += 1
-                    if response.status_code >= 500:
+                    if response.status_code >= 500 and not microsoft_unreachable(route.path, response):
                         failures.append(f"{what} {route.path} ({who}): {response.status_code}")
                     elif route.path.startswith("/api/") and response.status_code >= 400 and \
                             not response["Content-Type"].startswith("application/json"):
@@ -146,7 +157,8 @@ def test_no_url_answers_5xx_to_odd_ids_in_the_path(signed_in_everywhere):
             client.raise_request_exception = False
             for method in ("get", "post"):
                 response = getattr(client, method)(route.path, **bearer(route.path, tokens))
-                assert response.status_code < 500, f"{method.upper()} {route.path}: {response.status_code}"
+                assert response.status_code < 500 or microsoft_unreachable(route.path, response), \
+                    f"{method.upper()} {route.path}: {response.status_code}"
 
 
 @pytest.mark.parametrize(("path", "query"), [
