@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.models import ContactSettings, MailboxSyncState, PickerRequest, SharedMailbox
 from integrations.models import EntraConnection
@@ -111,9 +112,32 @@ def test_mailbox_status_page(admin_client, organization):
 def test_missing_permission_is_named(admin_client, organization, connection):
     connection.last_test_results = [{"key": "permission:Contacts.Read", "label": "Permission Contacts.Read",
                                      "status": "fail", "message": "Contacts.Read is not granted.", "fix": "Add it."}]
+    connection.last_tested_at = timezone.now()
     connection.save()
     page = admin_client.get(reverse("integrations:collaboration")).content.decode()
     assert "Contacts.Read is missing" in page and "Contacts.Read is not granted." in page
+    assert "by Test Connection" in page
+
+
+def test_the_permission_banner_says_when_it_was_checked_and_goes_when_a_later_run_finds_it_granted(
+        admin_client, organization, connection):
+    from integrations.sync.models import SyncRun
+
+    earlier = timezone.now() - timezone.timedelta(hours=2)
+    SyncRun.objects.create(organization=organization, kind="contacts", trigger="schedule", status="failed",
+                           finished_at=earlier, error="Contacts.Read is missing: grant it and consent.")
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "Contacts.Read is missing" in page and "by contacts sync run" in page
+    connection.last_test_results = [{"key": "permission:Contacts.Read", "status": "ok", "message": "Granted."}]
+    connection.last_tested_at = timezone.now() - timezone.timedelta(hours=1)
+    connection.save()
+    assert "Contacts.Read is missing" not in admin_client.get(reverse("integrations:collaboration")).content.decode()
+    connection.last_test_results = [{"key": "permission:Contacts.Read", "status": "fail", "message": "Not granted."}]
+    connection.last_tested_at = earlier - timezone.timedelta(hours=1)
+    connection.save()
+    SyncRun.objects.create(organization=organization, kind="contacts", trigger="schedule", status="succeeded",
+                           finished_at=timezone.now())
+    assert "Contacts.Read is missing" not in admin_client.get(reverse("integrations:collaboration")).content.decode()
 
 
 def test_views_need_sign_in(client):
