@@ -4,6 +4,7 @@ import json
 from unittest import mock
 
 import pytest
+import responses
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,3 +144,22 @@ def test_the_permission_banner_says_when_it_was_checked_and_goes_when_a_later_ru
 def test_views_need_sign_in(client):
     assert client.post(SETTINGS_URL, {}).status_code == 302
     assert client.get(reverse("contacts:mailboxes")).status_code == 302
+
+
+def test_collaboration_has_sync_now_for_contacts_with_live_status(admin_client, organization, connection,
+                                                                  django_capture_on_commit_callbacks):
+    from integrations.sync.models import SyncRun
+
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert 'action="/integrations/collaboration/contacts/sync-now/"' in page and "js/sync.js" in page
+    refused = admin_client.post("/integrations/collaboration/contacts/sync-now/", HTTP_ACCEPT="application/json")
+    assert refused.status_code == 409 and "switched off" in refused.json()["error"]
+    EntraConnection.objects.filter(pk=connection.pk).update(feature_contacts=True)
+    with mock.patch("integrations.sync.tasks.run_sync.delay") as delay, \
+            django_capture_on_commit_callbacks(execute=True), responses.RequestsMock():
+        started = admin_client.post("/integrations/collaboration/contacts/sync-now/", HTTP_ACCEPT="application/json")
+    assert started.status_code == 202
+    run = SyncRun.objects.get(kind="contacts")
+    assert started.json()["id"] == run.pk and run.trigger == "manual" and delay.call_args.args == (run.pk,)
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert f'/integrations/sync/runs/{run.pk}/progress.json' in page and "Contacts created" in page
