@@ -53,7 +53,10 @@ def schedule_after_run(run: SyncRun, now=None) -> SyncSchedule | None:
         schedule.consecutive_failures = 0
         schedule.quarantined_until = None
         schedule.quarantine_reason = ""
-    schedule.save()
+    # Only the fields decided here: the interval and safety net belong to the settings pages and the notification
+    # upkeep, which may change them while the run was going.
+    schedule.save(update_fields=["last_run", "next_run_at", "consecutive_failures", "quarantined_until",
+                                 "quarantine_reason"])
     return schedule
 
 

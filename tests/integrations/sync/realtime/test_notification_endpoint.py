@@ -9,12 +9,20 @@ from django.core.cache import cache
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun
 from integrations.sync.realtime.coalesce import notification_received
-from integrations.sync.realtime.inbox import dropped_counts
+from integrations.sync.realtime.inbox import dropped_counts, forget_looked_up
 from integrations.sync.realtime.models import Subscription
 from tests.helpers.factories import make_organization
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache", "forgotten")]
 TENANT = "aaaaaaaa-1111-2222-3333-444444444444"
+
+
+@pytest.fixture
+def forgotten():
+    """Rows remembered by the inbox belong to the test that made them."""
+    forget_looked_up()
+    yield
+    forget_looked_up()
 
 
 @pytest.fixture
@@ -139,3 +147,24 @@ def test_the_client_state_is_stored_only_as_a_hash(subscription):
     assert subscription.client_state_matches(subscription.secret)
     assert not subscription.client_state_matches(subscription.secret[:-1])
     cache.clear()
+
+
+def test_a_large_batch_from_graph_is_taken_while_other_json_bodies_keep_their_limit(client, subscription, sent, post,
+                                                                                  settings):
+    batch = [item(subscription) for _ in range(200)]  # about 100 KB, over JSON_BODY_MAX_BYTES
+    assert len(json.dumps({"value": batch})) > settings.JSON_BODY_MAX_BYTES
+    assert post(client, batch).status_code == 202
+    assert len(sent) == 1
+    big = json.dumps({"extension": "x" * settings.JSON_BODY_MAX_BYTES})
+    assert client.post("/api/pbx/calls/events", big, content_type="application/json").status_code == 413
+
+
+def test_a_known_subscription_is_looked_up_once_per_process(client, subscription, sent, post,
+                                                           django_assert_num_queries):
+    post(client, [item(subscription)])
+    with django_assert_num_queries(0):
+        assert post(client, [item(subscription)] * 5).status_code == 202
+    Subscription.objects.get(pk=subscription.pk).delete()  # a deleted row is forgotten at once
+    with django_assert_num_queries(1):
+        post(client, [item(subscription)])
+    assert dropped_counts()["unknown"] == 1
