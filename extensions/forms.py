@@ -1,7 +1,7 @@
 from django import forms
 
 from extensions import phones
-from extensions.models import Extension
+from extensions.models import Extension, RetainedNumber
 
 
 class ExtensionForm(forms.ModelForm):
@@ -36,6 +36,13 @@ class ExtensionForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"Extension {number} is already assigned to {holder.display_name}. Choose another number.",
                 code="duplicate_number",
+            )
+        retained = RetainedNumber.objects.filter(organization=self.organization, number=number).first()
+        if retained is not None:
+            raise forms.ValidationError(
+                f"Extension {number} is kept for {retained.holder}, a synchronized user whose extension was deleted: "
+                "it comes back to them if they return to the sync scope. Choose another number.",
+                code="retained_number",
             )
         return number
 

@@ -114,6 +114,8 @@ class RetainedNumber(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     entra_object_id = models.UUIDField()
     number = models.CharField(max_length=10)
+    holder_name = models.CharField(max_length=300, blank=True,
+                                   help_text="Who it is kept for (as the sync log names them).")
     retained_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -124,3 +126,7 @@ class RetainedNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} retained for {self.entra_object_id}"
+
+    @property
+    def holder(self) -> str:
+        return self.holder_name or f"the Entra user {self.entra_object_id}"

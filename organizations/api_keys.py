@@ -42,20 +42,25 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def api_key_authenticate(key: str) -> OrganizationApiKey | None:
-    """The active key matching ``key``, or None. Marks it used (coarsely, to keep the PBX's calls cheap)."""
-    if not key or len(key) > MAX_KEY_LENGTH or not key.startswith(f"{KEY_SCHEME}_"):
+def bearer_secret_lookup(rows, secret: str, *, scheme: str, hash_field: str = "key_hash"):
+    """The active row (revoked_at empty) of `rows` whose `hash_field` holds the SHA-256 of `secret`, or None; marks
+    it used (last_used_at, at most once a minute). Shared by API keys and other bearer secrets (SCIM tokens)."""
+    if not secret or len(secret) > MAX_KEY_LENGTH or not secret.startswith(f"{scheme}_"):
         return None
-    digest = key_hash(key)
-    api_key = (OrganizationApiKey.objects.select_related("organization")
-               .filter(key_hash=digest, revoked_at__isnull=True).first())
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
+    digest = key_hash(secret)
+    row = rows.filter(**{hash_field: digest, "revoked_at__isnull": True}).first()
+    if row is None or not hmac.compare_digest(getattr(row, hash_field), digest):
         return None
     now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
-        OrganizationApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
-    return api_key
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        rows.model.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+    return row
+
+
+def api_key_authenticate(key: str) -> OrganizationApiKey | None:
+    """The active key matching ``key``, or None. Marks it used (coarsely, to keep the PBX's calls cheap)."""
+    return bearer_secret_lookup(OrganizationApiKey.objects.select_related("organization"), key, scheme=KEY_SCHEME)
 
 
 def bearer_token(request) -> str:

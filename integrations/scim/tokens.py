@@ -8,14 +8,12 @@ Generating a token switches SCIM provisioning on; it is refused while Graph user
 
 from __future__ import annotations
 
-import hmac
-
 from django.db import transaction
 from django.utils import timezone
 
 from integrations.scim.guards import GRAPH_SYNC_ON, graph_sync_on
 from integrations.scim.models import ScimProvisioning, ScimToken
-from organizations.api_keys import LAST_USED_RESOLUTION, MAX_KEY_LENGTH, key_generate, key_hash
+from organizations.api_keys import bearer_secret_lookup, key_generate, key_hash
 from organizations.audit import audit_record
 
 TOKEN_SCHEME = "vcscim"
@@ -79,15 +77,5 @@ def scim_provisioning_switch(*, organization, enabled: bool, actor) -> bool:
 
 def scim_token_authenticate(plaintext: str) -> ScimToken | None:
     """The active token matching `plaintext`, or None; marks it used at most once a minute."""
-    if not plaintext or len(plaintext) > MAX_KEY_LENGTH or not plaintext.startswith(f"{TOKEN_SCHEME}_"):
-        return None
-    digest = key_hash(plaintext)
-    token = ScimToken.objects.select_related("organization").filter(token_hash=digest,
-                                                                     revoked_at__isnull=True).first()
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return token
+    return bearer_secret_lookup(ScimToken.objects.select_related("organization"), plaintext, scheme=TOKEN_SCHEME,
+                                hash_field="token_hash")

@@ -6,14 +6,14 @@ from integrations.scim import views
 
 app_name = "scim"
 urlpatterns = [
+    path(".search", views.root_search_view, name="search"),
+    path("Users/.search", views.users_search_view, name="users_search"),
+    path("Groups/.search", views.groups_search_view, name="groups_search"),
     path("ServiceProviderConfig", views.service_provider_config_view, name="service_provider_config"),
     path("ResourceTypes", views.resource_types_view, name="resource_types"),
     path("ResourceTypes/<str:type_id>", views.resource_type_view, name="resource_type"),
     path("Schemas", views.schemas_view, name="schemas"),
     path("Schemas/<str:schema_id>", views.schema_view, name="schema"),
-    path(".search", views.root_search_view, name="search"),
-    path("Users/.search", views.users_search_view, name="users_search"),
-    path("Groups/.search", views.groups_search_view, name="groups_search"),
     path("Users", views.users_view, name="users"),
     path("Users/<str:resource_id>", views.user_view, name="user"),
     path("Groups", views.groups_view, name="groups"),

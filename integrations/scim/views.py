@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 
 from integrations.scim import service
 from integrations.scim.endpoint import read_json, scim_endpoint
@@ -14,6 +16,7 @@ from integrations.scim.responses import error, scim_response
 DISCOVERY = ("GET",)
 COLLECTION = ("GET", "POST")
 ITEM = ("GET", "PUT", "PATCH", "DELETE")
+PREFIX = "/scim/v2/"
 
 
 def base_url(request) -> str:
@@ -137,6 +140,20 @@ def group_view(request, resource_id):
 
 
 @scim_endpoint(("GET", "POST", "PUT", "PATCH", "DELETE"))
-def not_found_view(request, rest=""):
+def _nothing_here(request, rest=""):
     return error(404, f"Nothing at /scim/v2/{rest[:100]}: the endpoint serves /Users, /Groups, "
                  "/ServiceProviderConfig, /ResourceTypes and /Schemas.")
+
+
+@csrf_exempt
+def not_found_view(request, rest=""):
+    """Unknown paths get a SCIM 404. The Tenant URL is shown with a trailing slash: a client that joins it to
+    "/Users" as is ("/scim/v2//Users") is served by the view the single-slash path names."""
+    if rest.startswith("/") and rest.strip("/"):
+        try:
+            match = resolve(f"{PREFIX}{rest.lstrip('/')}")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found_view:
+            return match.func(request, *match.args, **match.kwargs)
+    return _nothing_here(request, rest)

@@ -24,7 +24,9 @@ def _text(request, name: str, limit: int = 100) -> str:
 
 @organization_required
 def sync_log_view(request):
-    kind, user = _text(request, "kind", 20), _text(request, "user")
+    # User synchronization first: presence polls and contact runs are one choice away (kind= shows every kind).
+    kind = _text(request, "kind", 20) if "kind" in request.GET else SyncKind.USERS
+    user = _text(request, "user")
     page = Paginator(runs_for(request.organization, kind=kind, user=user), RUNS_PER_PAGE).get_page(
         request.GET.get("page"))
     return render(request, "integrations/sync_log.html", {

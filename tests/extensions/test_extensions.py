@@ -135,3 +135,15 @@ def test_page_links_keep_the_search_filter_and_sort(admin_client, organization, 
                                                          "page": 2}).content.decode()
     assert 'href="?q=Sales&amp;status=active&amp;sort=-number&amp;page=3"' in page
     assert 'href="?q=Sales&amp;status=active&amp;sort=-number&amp;page=1"' in page
+
+
+def test_a_number_retained_for_a_synced_user_is_refused_naming_whose(admin_client, organization):
+    import uuid
+
+    from extensions.models import RetainedNumber
+
+    RetainedNumber.objects.create(organization=organization, entra_object_id=uuid.uuid4(), number="1234",
+                                  holder_name="Megan Bowen <megan@contoso.com>")
+    body = post_create(admin_client, number="1234").content.decode()
+    assert "Extension 1234 is kept for Megan Bowen &lt;megan@contoso.com&gt;" in body
+    assert not Extension.objects.filter(number="1234").exists()

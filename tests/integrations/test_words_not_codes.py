@@ -43,3 +43,17 @@ def test_the_audit_list_names_settings_in_words(admin_client, organization, admi
     assert "User Synchronization: changed" in section and "Custom filter" in section
     assert "Sync interval (minutes)" in section
     assert not any(code in section for code in CODES)
+
+
+def test_the_sync_log_shows_user_synchronization_by_default_with_a_filter_per_kind(admin_client, organization):
+    users = SyncRun.objects.create(organization=organization, kind="users", trigger="schedule", status="succeeded")
+    presence = SyncRun.objects.create(organization=organization, kind="presence", trigger="schedule",
+                                      status="succeeded")
+    default = admin_client.get("/integrations/sync/log/").content.decode()
+    assert f"/integrations/sync/runs/{users.pk}/" in default
+    assert f"/integrations/sync/runs/{presence.pk}/" not in default
+    assert '<option value="users" selected>' in default and '<option value="presence"' in default
+    every = admin_client.get("/integrations/sync/log/?kind=").content.decode()
+    assert f"/integrations/sync/runs/{presence.pk}/" in every
+    only = admin_client.get("/integrations/sync/log/?kind=presence").content.decode()
+    assert f"/integrations/sync/runs/{presence.pk}/" in only and f"/integrations/sync/runs/{users.pk}/" not in only

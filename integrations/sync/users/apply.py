@@ -82,6 +82,7 @@ def _update(updates: list[Action], now) -> None:
 
 def _delete(organization, deletes: list[Action]) -> None:
     RetainedNumber.objects.bulk_create(
-        [RetainedNumber(organization=organization, entra_object_id=a.object_id, number=a.number) for a in deletes],
+        [RetainedNumber(organization=organization, entra_object_id=a.object_id, number=a.number,
+                        holder_name=a.subject[:300]) for a in deletes],
         ignore_conflicts=True)
     Extension.objects.filter(organization=organization, pk__in=[a.row_id for a in deletes]).delete()

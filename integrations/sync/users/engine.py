@@ -27,7 +27,7 @@ from integrations.sync.failures import SyncAborted
 from integrations.sync.models import DeltaCursor, SyncEvent, SyncKind, SyncRun
 from integrations.sync.prefetch import read_ahead
 from integrations.sync.users.apply import apply_actions, touch
-from integrations.sync.users.groups_apply import sync_extension_groups
+from integrations.sync.users.groups_apply import remove_synced_groups, sync_extension_groups
 from integrations.sync.users.mapping import directory_user
 from integrations.sync.users.models import UserSyncSettings
 from integrations.sync.users.planner import (
@@ -155,7 +155,8 @@ class UserSync:
         for page in read_ahead(graph_users.user_pages(self.ctx.client)):
             self._process(page)
         self._sweep_not_seen("all")
-        self._finish(starting_point)
+        if self._finish(starting_point):
+            self._drop_groups_of_an_old_scope()
 
     def _incremental(self, delta_link: str) -> None:
         self.ctx.flush("Reading changes since the last sync")
@@ -163,7 +164,8 @@ class UserSync:
         for page in read_ahead(graph_users.delta_pages(self.ctx.client, delta_link)):
             self._process(page.users, page.removed)
             new_link = page.delta_link or new_link
-        self._finish(new_link)
+        if self._finish(new_link):
+            self._drop_groups_of_an_old_scope()
 
     def _read_groups(self) -> None:
         if not self.settings.groups:
@@ -202,7 +204,17 @@ class UserSync:
                                                                bool(check.get("advanced")))):
             self._process(page)
         self._sweep_not_seen("filter")
-        self._finish(None)
+        if self._finish(None):
+            self._drop_groups_of_an_old_scope()
+
+    def _drop_groups_of_an_old_scope(self) -> None:
+        if not self.writes:
+            return
+        names = remove_synced_groups(self.organization)
+        if names:
+            self.ctx.event(SyncEvent.Action.INFO, reason=(
+                f"Extension group{'s' if len(names) != 1 else ''} {', '.join(names)} removed: the scope is no longer "
+                "“Specific groups” (the extensions themselves stay)."))
 
     def _refresh_verified_domains(self) -> None:
         """Full runs re-read the tenant's verified domains (Test Connection and the daily check do too)."""

@@ -24,6 +24,15 @@ def mirror_extension_group(organization, group_id: str, name: str, member_ids: l
                    now)
 
 
+def remove_synced_groups(organization) -> list[str]:
+    """The scope is no longer "Specific groups": the extension groups it mirrored go (the extensions stay)."""
+    synced = ExtensionGroup.objects.filter(organization=organization, entra_group_id__isnull=False)
+    names = list(synced.values_list("name", flat=True))
+    if names:
+        synced.delete()
+    return names
+
+
 def remove_extension_group(organization, group_id: str) -> int:
     """The directory group is gone: its extension group goes (the extensions themselves stay)."""
     deleted, _ = ExtensionGroup.objects.filter(organization=organization, entra_group_id=group_id).delete()

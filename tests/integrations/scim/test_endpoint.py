@@ -277,3 +277,9 @@ def test_the_daily_task_applies_the_grace_period_without_any_request(scim, organ
     call_command("scim_grace_period")
     assert not Extension.objects.filter(entra_object_id=created["id"]).exists()
     assert SyncEvent.objects.filter(subject_id=created["id"], action="deleted").exists()
+
+
+def test_a_tenant_url_joined_with_its_trailing_slash_works(scim):
+    response = scim.http.get("/scim/v2//Users", {"filter": 'userName eq "x"'},
+                             HTTP_AUTHORIZATION=f"Bearer {scim.token}")
+    assert response.status_code == 200 and response.json()["totalResults"] == 0

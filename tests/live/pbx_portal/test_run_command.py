@@ -44,12 +44,14 @@ def test_run_local_starts_everything_and_signs_in(tmp_path):
         assert f"admin  /  {password}" in log
         assert "Tenant ID:" in log and "Client secret:" in log
         session = requests.Session()
-        for _ in range(50):
+        login = None
+        deadline = time.monotonic() + 90  # the web server may still be binding its port on a loaded machine
+        while login is None and time.monotonic() < deadline and process.poll() is None:
             try:
                 login = session.get(f"http://127.0.0.1:{web_port}/login/", timeout=5)
-                break
             except requests.ConnectionError:
                 time.sleep(0.2)
+        assert login is not None, f"the portal never answered on port {web_port}; exit code {process.poll()}"
         assert login.status_code == 200
         response = session.post(f"http://127.0.0.1:{web_port}/login/", data={
             "username": "admin", "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"],

@@ -95,6 +95,10 @@ def test_grace_period_deletes_and_the_number_comes_back(emu, sync, organization)
     run = sync()
     assert run.counts["purged"] == 1 and not run.counts.get("deleted")  # grace period over: outside read
     assert not Extension.objects.filter(organization=organization, entra_object_id=user["id"]).exists()
+    from extensions.models import RetainedNumber
+
+    assert RetainedNumber.objects.get(organization=organization, number=number).holder_name.startswith(
+        user["displayName"])  # the manual extension form names whose number it is
     emu.control("POST", f"users/{user['id']}/restore")
     run = sync()
     assert run.counts["created"] == 1
@@ -324,3 +328,17 @@ def test_guests_only_when_asked(emu, sync, organization):
     run = sync()
     assert run.full  # scope options changed: a full read
     assert guest["id"] in active_synced(organization)
+
+
+def test_extension_groups_of_a_scope_that_no_longer_applies_are_removed(emu, sync, organization):
+    groups = emu.graph("GET", "groups?$select=id,displayName&$top=999").json()["value"]
+    group = next(g for g in groups if g["displayName"] == "Sales")
+    settings_of(organization, scope="groups", groups=[{"id": group["id"], "name": "Sales"}])
+    sync()
+    assert ExtensionGroup.objects.filter(organization=organization, entra_group_id=group["id"]).exists()
+    manual = ExtensionGroup.objects.create(organization=organization, name="Reception (manual)")
+    settings_of(organization, scope="all")
+    run = sync()
+    assert run.status == "succeeded", run.error
+    assert list(ExtensionGroup.objects.filter(organization=organization)) == [manual]
+    assert run.events.filter(action="info", reason__contains="Sales removed").exists()
