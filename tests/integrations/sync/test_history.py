@@ -61,3 +61,4 @@ def test_the_pages_draw_the_chart_with_its_numbers_and_range_links(admin_client,
     assert f'<a href="{reverse("sync:run", args=[run.pk])}">Run {run.pk},' in html  # the numbers' table
     assert "1 run in the last 24 hours: none failed, 4 changes" in html
     assert "range=30d" in html
+    assert "{#" not in html and "#}" not in html  # no template comment leaks into the page
