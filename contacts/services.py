@@ -104,3 +104,12 @@ def _picker_error(exc: Exception) -> str:
         return ("Microsoft Graph refused: the app needs the application permissions User.Read.All (to find "
                 "mailboxes) and Contacts.Read (to list their folders), with admin consent.")
     return str(exc)[:500]
+
+
+def contacts_sync_now(*, organization, actor) -> tuple[SyncRun, bool]:
+    """Start a contacts run now (or return the running one)."""
+    run, created = run_request(organization=organization, kind=SyncKind.CONTACTS, trigger=SyncRun.Trigger.MANUAL,
+                               actor=actor)
+    if created:
+        audit_record(organization=organization, actor=actor, action="sync.started", target=f"Sync run {run.pk}")
+    return run, created

@@ -11,9 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.forms import MAILBOX_ID_RE, ContactSettingsForm
 from contacts.models import MailboxSyncState, PickerRequest
 from contacts.selectors import mailbox_status_list, mailbox_status_summary
-from contacts.services import contact_settings_save, picker_request_create
+from contacts.services import contact_settings_save, contacts_sync_now, picker_request_create
+from integrations.models import EntraConnection
 from integrations.services import connection_for
+from integrations.sync.models import SyncKind
+from integrations.sync.registry import why_not_runnable
+from integrations.sync.reporting import run_progress
 from organizations.decorators import organization_required
+from pbx_portal.http import wants_json
 
 SEARCH_RE = re.compile(r"^[^\x00-\x1f]{1,100}$")
 
@@ -67,3 +72,22 @@ def mailbox_status_view(request):
         "summary": mailbox_status_summary(organization=request.organization),
         "show": show, "statuses": MailboxSyncState.Status,
     })
+
+
+@require_POST
+@organization_required
+def contacts_sync_now_view(request):
+    """Collaboration > Outlook contacts > Sync Now: one contacts run now (the page shows its progress live)."""
+    connection = EntraConnection.objects.filter(organization=request.organization).first()
+    reason = why_not_runnable(connection, SyncKind.CONTACTS, explicit=True)
+    if reason:
+        if wants_json(request):
+            return JsonResponse({"error": reason}, status=409)
+        messages.error(request, reason)
+        return redirect("integrations:collaboration")
+    run, created = contacts_sync_now(organization=request.organization, actor=request.user)
+    if wants_json(request):
+        return JsonResponse({**run_progress(run), "created": created, "url": reverse("sync:run", args=[run.pk])},
+                            status=202)
+    messages.success(request, "Contacts sync started." if created else "A contacts sync is already running.")
+    return redirect("sync:run", run.pk)

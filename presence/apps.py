@@ -10,4 +10,4 @@ class PresenceConfig(AppConfig):
         from presence import poll, tasks  # noqa: F401 - tasks registers the Celery tasks
 
         register(KindSpec("presence", poll.execute, "feature_presence", default_interval_seconds=30,
-                          min_interval_seconds=10))
+                          min_interval_seconds=10, quiet=poll.is_quiet))

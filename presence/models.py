@@ -31,6 +31,8 @@ class PresenceSettings(models.Model):
     missing_permissions = models.JSONField(default=list, blank=True)
     permissions_checked_at = models.DateTimeField(null=True, blank=True)
     last_poll_at = models.DateTimeField(null=True, blank=True, help_text="Last poll cycle that read Teams.")
+    last_poll_counts = models.JSONField(default=dict, blank=True,
+                                        help_text="The last cycle's counts (quiet cycles are not in the sync log).")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -57,6 +57,12 @@ def plan_changes(targets: list[tuple[int, str]], current: dict[int, tuple[str, s
     return changes
 
 
+def is_quiet(counts: dict) -> bool:
+    """A cycle that changed no presence and found no new unavailable user: its counts live on the Collaboration
+    status (PresenceSettings.last_poll_counts), not in the sync log."""
+    return not counts.get("changed") and not counts.get("unavailable")
+
+
 def execute(ctx) -> None:
     settings = PresenceSettings.objects.filter(organization=ctx.organization).first() or PresenceSettings(
         organization=ctx.organization)
@@ -84,7 +90,9 @@ def _poll(ctx, settings: PresenceSettings) -> None:
             permissions_record(organization=ctx.organization, missing=[graph_presence.READ_PERMISSION])
             raise MissingPermission(graph_presence.READ_PERMISSION, "Reading Teams presence", exc) from exc
         _apply(ctx, chunk_targets, observed, table)
-    PresenceSettings.objects.filter(organization=ctx.organization).update(last_poll_at=timezone.now())
+    counts = {name: int(ctx.counts.get(name, 0)) for name in ("users", "changed", "unavailable")}
+    PresenceSettings.objects.filter(organization=ctx.organization).update(last_poll_at=timezone.now(),
+                                                                          last_poll_counts=counts)
 
 
 def _check_permissions(ctx, settings: PresenceSettings, *, writeback: bool) -> None:

@@ -28,14 +28,24 @@ def contacts_section(context):
             "summary": mailbox_status_summary(organization=organization)}
 
 
-def permission_problem(connection, last_run) -> str:
-    """Why Contacts.Read looks missing (from the last Test Connection or the last run), or ""."""
-    if last_run is not None and last_run.status == SyncRun.Status.FAILED and "Contacts.Read" in last_run.error:
-        return last_run.error
-    for check in (connection.last_test_results if connection else None) or []:
-        if check.get("key") == "permission:Contacts.Read" and check.get("status") != "ok":
-            return f"{check.get('message', '')} {check.get('fix', '')}".strip()
-    return ""
+def permission_problem(connection, last_run) -> dict | None:
+    """Whether Contacts.Read is missing, by the latest evidence: the last Test Connection or the last contacts run,
+    whichever is newer (a run or test that finds the permission granted clears it). None, or {message, checked_at,
+    by}."""
+    evidence = []
+    if last_run is not None and last_run.finished_at and last_run.status in (SyncRun.Status.FAILED,
+                                                                               SyncRun.Status.SUCCEEDED):
+        missing = last_run.status == SyncRun.Status.FAILED and "Contacts.Read" in last_run.error
+        evidence.append((last_run.finished_at, missing, last_run.error, f"contacts sync run {last_run.pk}"))
+    check = next((c for c in (connection.last_test_results if connection else None) or []
+                  if c.get("key") == "permission:Contacts.Read"), None)
+    if check is not None and connection.last_tested_at:
+        evidence.append((connection.last_tested_at, check.get("status") != "ok",
+                         f"{check.get('message', '')} {check.get('fix', '')}".strip(), "Test Connection"))
+    if not evidence:
+        return None
+    checked_at, missing, message, by = max(evidence, key=lambda item: item[0])
+    return {"message": message, "checked_at": checked_at, "by": by} if missing else None
 
 
 @register.inclusion_tag("contacts/_chart.html", takes_context=True)

@@ -32,6 +32,9 @@ class KindSpec:
     # command) works with the saved settings while it is off.
     explicit_runs_when_off: bool = False
     on_reject: Callable | None = None  # on_reject(run): an admin rejected the removals the run held
+    # quiet(counts) -> True: a scheduled run with this outcome, no event and no error is not a log entry (frequent
+    # polls would bury the user syncs); the kind keeps its counts on its own status instead.
+    quiet: Callable[[dict], bool] | None = None
 
     def enabled_for(self, connection: EntraConnection | None) -> bool:
         return bool(connection and connection.pk and getattr(connection, self.feature_field))

@@ -160,9 +160,19 @@ def _finish(run: SyncRun, status: str, message: str = "") -> SyncRun:
                                              phase=run.phase)
     if not run.dry_run:
         schedule_after_run(run)
+    if _is_quiet(run):
+        SyncRun.objects.filter(pk=run.pk).delete()
+        logger.debug("Sync run %s (%s) changed nothing: not kept in the log", run.pk, run.kind)
+        return run
     logger.info("Sync run %s (%s, org %s) finished: %s %s", run.pk, run.kind, run.organization_id, status,
                 dict(run.counts or {}))
     return run
+
+
+def _is_quiet(run: SyncRun) -> bool:
+    quiet = kind_spec(run.kind).quiet
+    return bool(quiet is not None and run.status == Status.SUCCEEDED and run.trigger == SyncRun.Trigger.SCHEDULE
+                and not run.dry_run and quiet(run.counts or {}) and not run.events.exists())
 
 
 @transaction.atomic

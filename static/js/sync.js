@@ -106,9 +106,13 @@
     var phase = document.createElement("span"); phase.className = "help"; phase.dataset.field = "phase"; head.appendChild(phase);
     block.appendChild(head);
     var dl = document.createElement("dl"); dl.className = "counts";
-    [["read", "Read"], ["created", "Created"], ["updated", "Updated"], ["restored", "Restored"], ["disabled", "Disabled"],
-     ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"], ["out_of_scope", "Out of scope"],
-     ["purged", "Deleted after the grace period"]].forEach(function (pair) {
+    var pairs = run.kind === "contacts" ? [["mailboxes", "Mailboxes"], ["folders", "Folders"],
+      ["contacts_created", "Contacts created"], ["contacts_updated", "Contacts updated"], ["contacts_deleted", "Contacts deleted"],
+      ["mailboxes_failed", "Mailboxes failed"]] :
+      [["read", "Read"], ["created", "Created"], ["updated", "Updated"], ["restored", "Restored"], ["disabled", "Disabled"],
+       ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"], ["out_of_scope", "Out of scope"],
+       ["purged", "Deleted after the grace period"]];
+    pairs.forEach(function (pair) {
       var div = document.createElement("div");
       var dt = document.createElement("dt"); dt.textContent = pair[1];
       var dd = document.createElement("dd"); dd.dataset.count = pair[0]; dd.textContent = "0";

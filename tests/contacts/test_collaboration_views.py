@@ -4,7 +4,9 @@ import json
 from unittest import mock
 
 import pytest
+import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.models import ContactSettings, MailboxSyncState, PickerRequest, SharedMailbox
 from integrations.models import EntraConnection
@@ -111,11 +113,53 @@ def test_mailbox_status_page(admin_client, organization):
 def test_missing_permission_is_named(admin_client, organization, connection):
     connection.last_test_results = [{"key": "permission:Contacts.Read", "label": "Permission Contacts.Read",
                                      "status": "fail", "message": "Contacts.Read is not granted.", "fix": "Add it."}]
+    connection.last_tested_at = timezone.now()
     connection.save()
     page = admin_client.get(reverse("integrations:collaboration")).content.decode()
     assert "Contacts.Read is missing" in page and "Contacts.Read is not granted." in page
+    assert "by Test Connection" in page
+
+
+def test_the_permission_banner_says_when_it_was_checked_and_goes_when_a_later_run_finds_it_granted(
+        admin_client, organization, connection):
+    from integrations.sync.models import SyncRun
+
+    earlier = timezone.now() - timezone.timedelta(hours=2)
+    SyncRun.objects.create(organization=organization, kind="contacts", trigger="schedule", status="failed",
+                           finished_at=earlier, error="Contacts.Read is missing: grant it and consent.")
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "Contacts.Read is missing" in page and "by contacts sync run" in page
+    connection.last_test_results = [{"key": "permission:Contacts.Read", "status": "ok", "message": "Granted."}]
+    connection.last_tested_at = timezone.now() - timezone.timedelta(hours=1)
+    connection.save()
+    assert "Contacts.Read is missing" not in admin_client.get(reverse("integrations:collaboration")).content.decode()
+    connection.last_test_results = [{"key": "permission:Contacts.Read", "status": "fail", "message": "Not granted."}]
+    connection.last_tested_at = earlier - timezone.timedelta(hours=1)
+    connection.save()
+    SyncRun.objects.create(organization=organization, kind="contacts", trigger="schedule", status="succeeded",
+                           finished_at=timezone.now())
+    assert "Contacts.Read is missing" not in admin_client.get(reverse("integrations:collaboration")).content.decode()
 
 
 def test_views_need_sign_in(client):
     assert client.post(SETTINGS_URL, {}).status_code == 302
     assert client.get(reverse("contacts:mailboxes")).status_code == 302
+
+
+def test_collaboration_has_sync_now_for_contacts_with_live_status(admin_client, organization, connection,
+                                                                  django_capture_on_commit_callbacks):
+    from integrations.sync.models import SyncRun
+
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert 'action="/integrations/collaboration/contacts/sync-now/"' in page and "js/sync.js" in page
+    refused = admin_client.post("/integrations/collaboration/contacts/sync-now/", HTTP_ACCEPT="application/json")
+    assert refused.status_code == 409 and "switched off" in refused.json()["error"]
+    EntraConnection.objects.filter(pk=connection.pk).update(feature_contacts=True)
+    with mock.patch("integrations.sync.tasks.run_sync.delay") as delay, \
+            django_capture_on_commit_callbacks(execute=True), responses.RequestsMock():
+        started = admin_client.post("/integrations/collaboration/contacts/sync-now/", HTTP_ACCEPT="application/json")
+    assert started.status_code == 202
+    run = SyncRun.objects.get(kind="contacts")
+    assert started.json()["id"] == run.pk and run.trigger == "manual" and delay.call_args.args == (run.pk,)
+    page = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert f'/integrations/sync/runs/{run.pk}/progress.json' in page and "Contacts created" in page

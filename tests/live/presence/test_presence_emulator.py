@@ -253,3 +253,30 @@ def test_1300_users_take_exactly_two_requests(big_emulator, organization, settin
         assert SyncRun.objects.filter(kind=SyncKind.PRESENCE).get().graph_requests == 2
     finally:
         clear_clients()
+
+
+def test_quiet_scheduled_polls_are_not_log_entries_and_their_counts_reach_the_collaboration_status(
+        emu, organization, admin_client):
+    from integrations.sync.runs import run_execute, run_request
+
+    connect(emu, organization)
+    users = directory_users(emu, 5)
+    bind(organization, users)
+
+    def scheduled_poll():
+        run, _ = run_request(organization=organization, kind=SyncKind.PRESENCE, trigger=SyncRun.Trigger.SCHEDULE,
+                             enqueue=False)
+        run_execute(run.pk)
+        return run.pk
+
+    first = scheduled_poll()  # every user's presence is new: a change, kept in the log
+    assert SyncRun.objects.filter(pk=first).exists()
+    quiet = [scheduled_poll() for _ in range(3)]
+    assert not SyncRun.objects.filter(pk__in=quiet).exists()
+    counts = PresenceSettings.objects.get(organization=organization).last_poll_counts
+    assert counts["users"] == 5 and not counts.get("changed")
+    emu.control("POST", f"/_emulator/presence/{users[0]['id']}", json={"availability": "Away", "activity": "Away"})
+    changed = scheduled_poll()
+    assert SyncRun.objects.get(pk=changed).counts["changed"] == 1
+    body = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "5 users read, 1 presence change" in body and "Polls that change nothing are not listed" in body
