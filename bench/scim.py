@@ -10,6 +10,7 @@ queries per request (COPY statements included) per slice of the run: the count m
     BENCH_USERS=2000 BENCH_PATCHES=2000 ... for a quicker run
 """
 
+import functools
 import json
 import os
 import random
@@ -31,6 +32,7 @@ USERS = int(os.environ.get("BENCH_USERS", "10000"))
 PATCHES = int(os.environ.get("BENCH_PATCHES", "10000"))
 SLICES = 5
 BENCH_DB = "bench_scim"
+print = functools.partial(print, flush=True)
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
