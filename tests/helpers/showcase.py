@@ -36,7 +36,8 @@ def showcase_create(*, extensions: int = 40) -> Showcase:
     admin = make_admin(organization, "tour-admin")
     EntraConnection.objects.create(organization=organization, tenant_id=str(uuid.uuid4()),
                                    client_id=str(uuid.uuid4()), client_secret="s3cret-value",
-                                   status=EntraConnection.Status.CONNECTED, last_tested_at=timezone.now())
+                                   status=EntraConnection.Status.CONNECTED, last_tested_at=timezone.now(),
+                                   feature_contacts=True, feature_presence=True)  # as the Collaboration save sets them
     now = timezone.now()
     rows = []
     for n in range(extensions):
