@@ -397,21 +397,26 @@ class UserSync:
 
     # -- numbers ---------------------------------------------------------------------------------------------
     def _number_book(self) -> NumberBook:
-        holders, labels = {}, {}
-        rows = Extension.objects.filter(organization=self.organization).values_list(
-            "number", "source", "entra_object_id", "display_name")
-        for number, source, oid, name in rows.iterator(chunk_size=10000):
-            if source == Extension.Source.ENTRA and oid:
-                key = f"user:{oid}"
-                labels[key] = name
-            else:
-                key = f"manual:{name} (manual extension)"
-            holders[number] = key
-        retained = dict(RetainedNumber.objects.filter(organization=self.organization)
-                        .values_list("entra_object_id", "number"))
-        retained = {str(oid): number for oid, number in retained.items()}
-        try:
-            reserved = parse_reserved(self.settings.reserved_numbers)
-        except ValueError:
-            reserved = []
-        return NumberBook(holders, retained, reserved, self.settings.range_start, self.settings.range_end, labels)
+        return number_book(self.organization, self.settings)
+
+
+def number_book(organization, settings: UserSyncSettings) -> NumberBook:
+    """The organization's numbers (every extension's holder, retained numbers) under these numbering settings."""
+    holders, labels = {}, {}
+    rows = Extension.objects.filter(organization=organization).values_list(
+        "number", "source", "entra_object_id", "display_name")
+    for number, source, oid, name in rows.iterator(chunk_size=10000):
+        if source == Extension.Source.ENTRA and oid:
+            key = f"user:{oid}"
+            labels[key] = name
+        else:
+            key = f"manual:{name} (manual extension)"
+        holders[number] = key
+    retained = dict(RetainedNumber.objects.filter(organization=organization)
+                    .values_list("entra_object_id", "number"))
+    retained = {str(oid): number for oid, number in retained.items()}
+    try:
+        reserved = parse_reserved(settings.reserved_numbers)
+    except ValueError:
+        reserved = []
+    return NumberBook(holders, retained, reserved, settings.range_start, settings.range_end, labels)

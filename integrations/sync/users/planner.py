@@ -100,12 +100,14 @@ def plan_user(user: DirectoryUser, verdict: Verdict, row: dict | None, book: Num
         if number is None:
             return Action(CONFLICT, oid, subject, reason=conflict or "")
         book.take(number, oid)
+        book.labels.setdefault(f"user:{oid}", user.fields["display_name"])  # named in a later duplicate's reason
         after = {name: value for name, value in user.fields.items() if value}
         return Action(CREATE, oid, subject, number, values={**wanted, "number": number},
                       after={"number": number, "status": status, **after}, reason=message or "In scope")
     if number and number != row["number"]:
         book.release(row["number"])
         book.take(number, oid)
+        book.labels.setdefault(f"user:{oid}", user.fields["display_name"])
         wanted["number"] = number
     changes = {name: value for name, value in wanted.items() if row.get(name) != value}
     visible = {name: value for name, value in changes.items() if name in MAPPED_FIELDS or name in ("number", "status")}

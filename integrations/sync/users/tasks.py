@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from integrations.sync.users.numbering_preview import numbering_preview_run
 from integrations.sync.users.services import filter_check_run, groups_refresh, pending_change_run
 from organizations.models import Organization
 
@@ -22,3 +23,9 @@ def check_filter(organization_id: int, odata_filter: str, preview_only: bool) ->
 def check_settings(organization_id: int) -> str:
     organization = Organization.objects.filter(pk=organization_id).first()
     return pending_change_run(organization)["status"] if organization else "gone"
+
+
+@shared_task(name="sync.numbering_preview")
+def numbering_preview(organization_id: int, preview_id: str, values: dict) -> str:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    return numbering_preview_run(organization, preview_id, values)["status"] if organization else "gone"

@@ -13,5 +13,7 @@ urlpatterns = [
     path("groups/refresh/", views.user_sync_groups_refresh_view, name="groups_refresh"),
     path("filter-preview/", views.user_sync_filter_preview_view, name="filter_preview"),
     path("status.json", views.user_sync_status_view, name="status"),
+    path("numbering-preview/", views.user_sync_numbering_preview_view, name="numbering_preview"),
+    path("numbering-preview.json", views.user_sync_numbering_preview_status_view, name="numbering_preview_status"),
     path("pending/discard/", views.user_sync_pending_discard_view, name="pending_discard"),
 ]

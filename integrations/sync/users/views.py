@@ -18,6 +18,8 @@ from integrations.sync.selectors import latest_run
 from integrations.sync.users import services
 from integrations.sync.users.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
 from integrations.sync.users.models import DirectoryGroup
+from integrations.sync.users.numbering_preview import FIELDS as PREVIEW_FIELDS
+from integrations.sync.users.numbering_preview import numbering_preview_request, numbering_preview_result
 from integrations.sync.users.pending import PENDING, REFUSED, pending_change_discard, pending_form_data
 from integrations.sync.users.provisioning_mode import enable_refusal
 from integrations.sync.users.scope import scope_description
@@ -178,6 +180,32 @@ def user_sync_filter_preview_view(request):
         return JsonResponse({"status": "pending"}, status=202)
     messages.info(request, "Asking Microsoft Graph how many users match…")
     return redirect(reverse("user_sync:settings") + "#scope")
+
+
+@require_POST
+@organization_required
+def user_sync_numbering_preview_view(request):
+    """Queue a preview of the numbers the form's unsaved values would give; nothing is saved."""
+    connection = EntraConnection.objects.filter(organization=request.organization).first()
+    if connection is None or not connection.is_configured:
+        return JsonResponse({"error": "Connect Microsoft Entra ID first (Connection tab)."}, status=409)
+    settings = services.user_sync_settings_for(request.organization)
+    form = UserSyncSettingsForm(request.POST, instance=settings, organization=request.organization,
+                                enabled=bool(connection.feature_user_sync), interval_minutes=5)
+    form.is_valid()
+    errors = {name: [str(e) for e in form.errors[name]] for name in form.errors
+              if name in PREVIEW_FIELDS or name == "group_ids"}
+    if errors:
+        return JsonResponse({"error": "Correct the fields marked below, then preview again.", "fields": errors},
+                            status=400)
+    preview_id = numbering_preview_request(organization=request.organization, cleaned_data=form.cleaned_data)
+    return JsonResponse({"status": "pending", "id": preview_id}, status=202)
+
+
+@require_GET
+@organization_required
+def user_sync_numbering_preview_status_view(request):
+    return JsonResponse(numbering_preview_result(request.organization))
 
 
 @require_POST
