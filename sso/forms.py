@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import RegexValidator
 
 from sso.models import SsoSettings
 
@@ -15,7 +16,9 @@ class UcSignInForm(forms.Form):
     email = forms.EmailField(label="Work email", max_length=254, required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "username",
                                                             "aria-describedby": "email-help"}))
-    org = forms.SlugField(max_length=80, required=False, widget=forms.HiddenInput)
+    # The sign-in link's organization: its slug signed by the portal (sso.links), so a guessed slug names nothing.
+    org = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput, validators=[RegexValidator(
+        r"^[-a-z0-9]+:[-_A-Za-z0-9]+$", "This sign-in link is not valid. Ask your administrator for the link.")])
 
 
 class PasswordSignInForm(forms.Form):

@@ -3,6 +3,7 @@
 from integrations.models import EntraConnection
 from organizations.models import Organization
 from sso.claims import email_domain
+from sso.links import organization_for_link
 from sso.models import AdminMicrosoftLink, SignInEvent, SsoSettings
 
 
@@ -29,27 +30,21 @@ def connection_for_email(email: str) -> EntraConnection | None:
     return None
 
 
-def connection_for_sign_in(*, email: str = "", organization_slug: str = "") -> EntraConnection | None:
+def connection_for_sign_in(*, email: str = "", link: str = "") -> EntraConnection | None:
     """Where a UC Client "Sign in with Microsoft" goes: the tenant that verified the email's domain; else the
-    organization named in the sign-in link (?org=<slug>, copied from the SSO tab); else the portal's only
+    organization named in the sign-in link (?org=<signed slug>, copied from the SSO tab); else the portal's only
     organization. None: the email is needed to find it."""
     if email:
         found = connection_for_email(email)
         if found is not None:
             return found
-    organization = None
-    if organization_slug:
-        organization = Organization.objects.filter(slug=organization_slug).first()
+    organization = organization_for_link(link)
     if organization is None:
         first_two = list(Organization.objects.order_by("pk")[:2])
         organization = first_two[0] if len(first_two) == 1 else None
     if organization is None:
         return None
     return EntraConnection.objects.select_related("organization").filter(organization=organization).first()
-
-
-def organization_for_link(slug: str) -> Organization | None:
-    return Organization.objects.filter(slug=slug).first() if slug else None
 
 
 def admin_microsoft_sign_in_offered() -> bool:

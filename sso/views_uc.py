@@ -18,6 +18,7 @@ from sso.callback import UC_PURPOSES, Refused, callback_complete, refuse
 from sso.claims import shown_account
 from sso.flows import flow_begin
 from sso.forms import EmailForm, PasswordSignInForm, UcSignInForm
+from sso.links import organization_for_link
 from sso.native import (
     native_callback_url,
     native_code_issue,
@@ -25,7 +26,7 @@ from sso.native import (
     native_request_problem,
 )
 from sso.resolution import extension_bind, extension_resolve
-from sso.selectors import connection_for_email, connection_for_sign_in, organization_for_link, sso_allowed
+from sso.selectors import connection_for_email, connection_for_sign_in, sso_allowed
 from sso.services import sign_in_record, uc_password_check
 from sso.uc_session import uc_extension_of, uc_session_end, uc_session_start
 
@@ -79,8 +80,8 @@ def _step_two(request, email: str, *, password_error: str = "", status: int = 20
 
 
 def _first_screen(request, form: UcSignInForm, *, status: int = 200, password_form=None):
-    slug = form["org"].value() or ""
-    linked = organization_for_link(slug) if isinstance(slug, str) else None
+    link = form["org"].value() or ""
+    linked = organization_for_link(link) if isinstance(link, str) else None
     return render(request, "uc/login.html", {
         "step": "email", "form": form, "password_form": password_form, "native": request.session.get(NATIVE_PENDING),
         "linked_organization": linked,
@@ -114,10 +115,10 @@ def uc_sso_start_view(request):
     form = UcSignInForm(request.POST)
     if not form.is_valid():
         return _first_screen(request, form, status=400)
-    email, slug = form.cleaned_data["email"], form.cleaned_data["org"]
+    email, link = form.cleaned_data["email"], form.cleaned_data["org"]
     native = request.session.get(NATIVE_PENDING)
     channel = "uc_native" if native else "uc_web"
-    connection = connection_for_sign_in(email=email, organization_slug=slug)
+    connection = connection_for_sign_in(email=email, link=link)
     try:
         if connection is None:
             if email:

@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from sso.links import sign_in_link_value
 from sso.selectors import admin_microsoft_sign_in_offered
 
 register = template.Library()
@@ -14,7 +15,7 @@ register = template.Library()
 
 @register.simple_tag
 def uc_sign_in_link(organization) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('uc:login')}?{urlencode({'org': organization.slug})}"
+    return f"{settings.PUBLIC_BASE_URL}{reverse('uc:login')}?{urlencode({'org': sign_in_link_value(organization)})}"
 
 
 @register.simple_tag

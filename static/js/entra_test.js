@@ -13,7 +13,19 @@
   var POLL_MS = 1000;
   var testedBefore = null;
 
-  function time(iso) { return iso ? new Date(iso).toISOString().slice(11, 19) + " UTC" : ""; }
+  var zone = section.dataset.timeZone || "UTC";
+
+  // The organization's local time with its zone, as the server-rendered times on the page ("09:02:03 CET").
+  function time(iso) {
+    if (!iso) { return ""; }
+    var when = new Date(iso);
+    try {
+      return new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit",
+                                                hour12: false, timeZoneName: "short" }).format(when);
+    } catch (unknownZone) {
+      return when.toISOString().slice(11, 19) + " UTC";
+    }
+  }
 
   function renderChecks(checks) {
     list.replaceChildren();

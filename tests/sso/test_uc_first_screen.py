@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import EntraConnection
+from sso.links import sign_in_link_value
 from sso.models import AdminMicrosoftLink
 from sso.services import sso_settings_save
 from tests.helpers.factories import make_organization
@@ -48,12 +49,25 @@ def test_one_organization_signs_in_without_email(client, organization, admin_use
 
 def test_the_sign_in_link_names_the_organization(client, organization, admin_user, started):
     sso_ready(organization, admin_user)
-    other = make_organization("Fabrikam", slug="fabrikam")
-    page = client.get(reverse("uc:login"), {"org": organization.slug}).content.decode()
-    assert f'value="{organization.slug}"' in page and "Contoso Ltd" in page
-    assert client.post(reverse("uc:sso_start"), {"org": organization.slug}).status_code == 302
+    make_organization("Fabrikam", slug="fabrikam")
+    link = sign_in_link_value(organization)
+    page = client.get(reverse("uc:login"), {"org": link}).content.decode()
+    assert f'value="{link}"' in page and "Contoso Ltd" in page
+    assert client.post(reverse("uc:sso_start"), {"org": link}).status_code == 302
     assert started == [(organization.slug, "")]
-    assert other.slug != organization.slug
+
+
+def test_a_guessed_slug_names_no_organization_and_routes_nowhere(client, organization, admin_user, started):
+    """Slugs are guessable ("org-1"): a bare or re-signed slug must not show an organization's name or start its
+    sign-in; only the link the SSO tab gives does."""
+    sso_ready(organization, admin_user)
+    make_organization("Fabrikam", slug="fabrikam")
+    forged = organization.slug + ":" + sign_in_link_value(organization).split(":")[1][::-1]
+    for guess in (organization.slug, forged, "fabrikam:" + sign_in_link_value(organization).split(":")[1]):
+        page = client.get(reverse("uc:login"), {"org": guess}).content.decode()
+        assert "Contoso Ltd" not in page and "Fabrikam" not in page
+        assert client.post(reverse("uc:sso_start"), {"org": guess}).status_code == 400
+    assert not started
 
 
 def test_with_several_organizations_and_no_hint_the_email_is_asked_for(client, organization, admin_user, started):
@@ -76,7 +90,8 @@ def test_a_bad_link_is_a_clear_400(client, organization, admin_user, org):
 def test_the_sso_tab_shows_the_sign_in_link(admin_client, organization, settings):
     settings.PUBLIC_BASE_URL = "https://pbx.example"
     html = admin_client.get(reverse("sso_settings:settings")).content.decode()
-    assert f"https://pbx.example/uc/login/?org={organization.slug}" in html
+    link = sign_in_link_value(organization).replace(":", "%3A")
+    assert f"https://pbx.example/uc/login/?org={link}" in html
 
 
 def test_the_admin_sign_in_page_offers_microsoft_once_linked(client, admin_user):
