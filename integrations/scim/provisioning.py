@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from extensions.models import Extension
+from extensions.number_probe import ProbedNumberBook
+from extensions.numbering import parse_reserved
 from integrations.scim.log import RequestLog
 from integrations.scim.mapping import directory_record
 from integrations.sync.models import SyncEvent
@@ -34,6 +36,15 @@ def _row(organization, object_id: str) -> dict | None:
     return Extension.objects.filter(organization=organization, entra_object_id=object_id).values(*ROW_FIELDS).first()
 
 
+def _number_book(organization, settings) -> ProbedNumberBook:
+    """One user per request: ask the database about the numbers in question instead of loading them all."""
+    try:
+        reserved = parse_reserved(settings.reserved_numbers)
+    except ValueError:
+        reserved = []
+    return ProbedNumberBook(organization, reserved, settings.range_start, settings.range_end)
+
+
 def _apply(log: RequestLog, sync: UserSync, actions: list, request: str) -> None:
     actions = [action for action in actions if action is not None]
     if actions:
@@ -47,6 +58,7 @@ def user_provisioned(log: RequestLog, object_id: str, document: dict, *, request
     organization = log.organization
     settings = user_sync_settings(organization)
     sync = UserSync(log, settings)
+    sync.book = _number_book(organization, settings)
     user = directory_user(directory_record(object_id, document), organization.default_region)
     action = plan_user(user, verdict_for(user, settings), _row(organization, object_id), sync.book, sync.policy,
                        sync.now)
