@@ -92,5 +92,11 @@ def test_numbering_preview_shows_the_first_users_without_saving(sign_in, live_se
     page.locator("#numbers-heading").locator("xpath=..").screenshot(path="/tmp/numbering-preview-1366.png")
     page.set_viewport_size({"width": 1920, "height": 1000})
     page.locator("#numbers-heading").locator("xpath=..").screenshot(path="/tmp/numbering-preview-1920.png")
+    page.get_by_label("N (digits)").fill("3")  # another unsaved value: the answer replaces the table, no reload
+    page.get_by_role("button", name="Preview numbers").click()
+    page.locator("#numbering-preview-result td.num").first.wait_for(timeout=30_000)
+    assert re.fullmatch(r"[1-9]\d\d", page.locator("#numbering-preview-result td.num").first.inner_text())
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.locator("#numbers-heading").locator("xpath=..").screenshot(path="/tmp/numbering-preview-3-digits.png")
     assert not Extension.objects.filter(organization=organization).exists()
     assert not UserSyncSettings.objects.filter(organization=organization, numbering="attribute").exists()

@@ -30,6 +30,7 @@ from integrations.sync.users.scope import verdict_for
 from pbx_portal import jobs
 
 SAMPLE_SIZE = 20
+ATTRIBUTE_PREFIX = "Cannot take the extension number from Entra: "
 CACHE_SECONDS = 3600
 # The form fields the preview uses (everything else on the form is irrelevant to it).
 FIELDS = ("scope", "include_guests", "disabled_accounts", "custom_filter", "groups", "numbering", "range_start",
@@ -105,6 +106,8 @@ def _line(user, verdict, row, action) -> dict:
         number = action.number
         if action.values.get("sync_state") == CONFLICTED:
             reason = action.values.get("sync_message", "")
+    # The column already says "why not": the attribute's problem itself (it starts with the attribute's name).
+    reason = reason.removeprefix(ATTRIBUTE_PREFIX)
     return {"name": user.fields["display_name"], "upn": user.upn, "number": number, "reason": reason}
 
 
