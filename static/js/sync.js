@@ -273,4 +273,72 @@
       .catch(function () { setTimeout(pollPendingChange, 3000); });
   }
   if (statusUrl && document.querySelector("[data-pending-change=pending]")) { pollPendingChange(); }
+  // Numbering preview: post the form's unsaved values, then poll until a worker has planned the first users.
+  function numberingResult(state) {
+    var box = document.createElement("div");
+    box.dataset.previewStatus = state.status;
+    if (state.status === "pending") { box.className = "help"; box.textContent = "Reading the first users from Microsoft Entra ID…"; return box; }
+    if (state.status === "error") { box.className = "error"; box.setAttribute("role", "alert"); box.textContent = state.message || ""; return box; }
+    if (state.warning) {
+      var warn = document.createElement("p"); warn.className = "banner banner-warn"; warn.dataset.previewWarning = "1";
+      warn.textContent = state.warning; box.appendChild(warn);
+    }
+    var users = state.users || [];
+    var summary = document.createElement("p"); summary.className = "help";
+    summary.textContent = users.length ? (users.length - state.without_number) + " of the first " + users.length + " users in scope would get a number." +
+      (state.skipped ? " " + state.skipped + " out of scope (guests or disabled accounts) not listed." : "") : "No user in scope.";
+    box.appendChild(summary);
+    if (!users.length) { return box; }
+    var wrap = document.createElement("div"); wrap.className = "table-wrap";
+    var table = document.createElement("table"); table.className = "data numbering-preview-table";
+    var head = table.createTHead().insertRow();
+    var columns = ["User"].concat(state.attribute ? [state.attribute] : []).concat(["Number", "Why not / note"]);
+    columns.forEach(function (name) { var th = document.createElement("th"); th.scope = "col"; th.textContent = name; head.appendChild(th); });
+    var body = table.createTBody();
+    users.forEach(function (u) {
+      var row = body.insertRow();
+      var who = row.insertCell(); who.textContent = u.name + " ";
+      var upn = document.createElement("span"); upn.className = "help"; upn.textContent = u.upn || ""; who.appendChild(upn);
+      if (state.attribute) { row.insertCell().textContent = u.value || "—"; }
+      var number = row.insertCell(); number.className = "num"; number.textContent = u.number || "none";
+      if (!u.number) { number.className = "error-cell"; }
+      row.insertCell().textContent = u.reason || "";
+    });
+    wrap.appendChild(table); box.appendChild(wrap);
+    return box;
+  }
+
+  var previewBox = document.querySelector("[data-numbering-preview-box]");
+  function pollNumbering(id) {
+    fetch(previewBox.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        var out = document.getElementById("numbering-preview-result");
+        if (state.status === "none") { out.textContent = "The preview expired: press Preview numbers again."; return; }
+        if (state.id !== id || state.status === "pending") { setTimeout(function () { pollNumbering(id); }, 1000); return; }
+        out.textContent = ""; out.appendChild(numberingResult(state));
+      })
+      .catch(function () { setTimeout(function () { pollNumbering(id); }, 3000); });
+  }
+  document.querySelectorAll("[data-numbering-preview]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var form = button.form;
+      var out = document.getElementById("numbering-preview-result");
+      fetch(button.getAttribute("formaction"), { method: "POST", credentials: "same-origin", body: new FormData(form),
+        headers: { Accept: "application/json", "X-CSRFToken": csrf(form) } })
+        .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (result) {
+          out.textContent = "";
+          if (!result.ok) {
+            var p = document.createElement("p"); p.className = "error"; p.setAttribute("role", "alert");
+            var fields = result.body.fields || {};
+            p.textContent = result.body.error + Object.keys(fields).map(function (k) { return " " + fields[k].join(" "); }).join("");
+            out.appendChild(p); return;
+          }
+          out.appendChild(numberingResult({ status: "pending" }));
+          setTimeout(function () { pollNumbering(result.body.id); }, 700);
+        });
+    });
+  });
 })();

@@ -6,6 +6,7 @@ import pytest
 
 from extensions.models import Extension
 from integrations.models import EntraConnection
+from integrations.sync.users.models import UserSyncSettings
 from tests.helpers.factories import ADMIN_PASSWORD
 from tests.helpers.user_sync import directory_users, in_scope_ids
 
@@ -72,3 +73,24 @@ def test_configure_preview_sync_and_read_the_log(sign_in, live_server, admin_use
     page.goto(f"{live_server.url}/extensions/?q=Morgan")
     row = page.locator("table.data tbody tr").first
     assert "Morgan Renamed" in row.inner_text() and "Entra" in row.inner_text() and "In sync" in row.inner_text()
+
+
+def test_numbering_preview_shows_the_first_users_without_saving(sign_in, live_server, admin_user, emu, connected,
+                                                                organization, background_tasks):
+    page = sign_in(admin_user.username, ADMIN_PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/integrations/entra/user-sync/")
+    page.get_by_label("From an Entra attribute").check()
+    page.locator("#id_number_attribute").select_option("businessPhones")
+    page.get_by_role("button", name="Preview numbers").click()
+    table = page.locator("#numbering-preview-result table")
+    table.wait_for(timeout=30_000)
+    rows = table.locator("tbody tr")
+    assert 0 < rows.count() <= 20
+    assert page.locator("#numbering-preview-result").get_by_text("users in scope would get a number").is_visible()
+    page.locator("#numbers-heading").scroll_into_view_if_needed()
+    page.locator("#numbers-heading").locator("xpath=..").screenshot(path="/tmp/numbering-preview-1366.png")
+    page.set_viewport_size({"width": 1920, "height": 1000})
+    page.locator("#numbers-heading").locator("xpath=..").screenshot(path="/tmp/numbering-preview-1920.png")
+    assert not Extension.objects.filter(organization=organization).exists()
+    assert not UserSyncSettings.objects.filter(organization=organization, numbering="attribute").exists()

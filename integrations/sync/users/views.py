@@ -19,6 +19,7 @@ from integrations.sync.users import services
 from integrations.sync.users.forms import FilterPreviewForm, SingleUserForm, UserSyncSettingsForm
 from integrations.sync.users.models import DirectoryGroup
 from integrations.sync.users.numbering_preview import FIELDS as PREVIEW_FIELDS
+from integrations.sync.users.numbering_preview import SAMPLE_SIZE as PREVIEW_SIZE
 from integrations.sync.users.numbering_preview import numbering_preview_request, numbering_preview_result
 from integrations.sync.users.pending import PENDING, REFUSED, pending_change_discard, pending_form_data
 from integrations.sync.users.provisioning_mode import enable_refusal
@@ -71,7 +72,7 @@ def user_sync_view(request):
         "active_run": run, "last_run": latest_run(organization, SyncKind.USERS, finished=True),
         "mapping_rows": EXTENSION_FIELD_SOURCES, "scope_description": scope_description(settings),
         "single_user_form": SingleUserForm(), "other_provisioning": enable_refusal(organization),
-        "pending_change": pending, "checking_message": CHECKING_MESSAGE,
+        "pending_change": pending, "checking_message": CHECKING_MESSAGE, "numbering_preview_size": PREVIEW_SIZE,
         "history": sync_history(organization, kind=SyncKind.USERS, range_key=request.GET.get("range", "")),
         **approval_context(organization),
     })
