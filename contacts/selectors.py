@@ -273,6 +273,18 @@ def mailbox_status_list(*, organization, status: str = "", limit: int = 200):
     return rows.order_by("kind", "display_name", "id")[:limit]
 
 
+def switched_off_kinds(*, organization, settings, connection) -> list[str]:
+    """Mailbox kinds whose synchronization is switched off on Collaboration: their mailboxes are not read, so the
+    status page must not call them "In sync"."""
+    contacts_on = bool(connection and connection.feature_contacts)
+    off = []
+    if not (contacts_on and settings.personal_enabled):
+        off.append(MailboxSyncState.Kind.PERSONAL)
+    if not (contacts_on and settings.shared_enabled):
+        off.append(MailboxSyncState.Kind.SHARED)
+    return off
+
+
 def mailbox_status_summary(*, organization) -> dict:
     from django.db.models import Count, Sum
 

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contacts.forms import MAILBOX_ID_RE, ContactSettingsForm
 from contacts.models import MailboxSyncState, PickerRequest
-from contacts.selectors import mailbox_status_list, mailbox_status_summary
-from contacts.services import contact_settings_save, contacts_sync_now, picker_request_create
+from contacts.selectors import mailbox_status_list, mailbox_status_summary, switched_off_kinds
+from contacts.services import contact_settings_for, contact_settings_save, contacts_sync_now, picker_request_create
 from integrations.models import EntraConnection
 from integrations.services import connection_for
 from integrations.sync.models import SyncKind
@@ -67,7 +67,11 @@ def picker_poll_view(request, pk: int):
 @organization_required
 def mailbox_status_view(request):
     show = request.GET.get("show", "")
+    organization = request.organization
+    off = switched_off_kinds(organization=organization, settings=contact_settings_for(organization),
+                             connection=EntraConnection.objects.filter(organization=organization).first())
     return render(request, "contacts/mailbox_status_list.html", {
+        "off_kinds": off, "off_labels": [MailboxSyncState.Kind(kind).label for kind in off],
         "mailboxes": mailbox_status_list(organization=request.organization, status=show),
         "summary": mailbox_status_summary(organization=request.organization),
         "show": show, "statuses": MailboxSyncState.Status,

@@ -1,7 +1,7 @@
 """PBX extensions: one row per phone extension of an organization."""
 
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Upper
 
 from extensions.validators import EXTENSION_NUMBER_HELP, validate_extension_number
 from organizations.models import Organization
@@ -74,6 +74,8 @@ class Extension(models.Model):
         indexes = [
             models.Index("organization", Length("number"), "number", name="extension_number_natural"),
             models.Index(fields=["organization", "display_name"], name="extension_org_name"),
+            # SCIM's create adopts an extension synced earlier by user principal name, case-insensitively.
+            models.Index(Upper("entra_upn"), "organization", name="extension_org_upn_upper"),
             models.Index(fields=["organization", "email"], name="extension_org_email"),
             models.Index(fields=["organization", "status"], name="extension_org_status"),
             models.Index(fields=["organization", "source", "sync_state"], name="extension_org_sync_state"),

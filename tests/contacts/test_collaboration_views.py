@@ -163,3 +163,19 @@ def test_collaboration_has_sync_now_for_contacts_with_live_status(admin_client, 
     assert started.json()["id"] == run.pk and run.trigger == "manual" and delay.call_args.args == (run.pk,)
     page = admin_client.get(reverse("integrations:collaboration")).content.decode()
     assert f'/integrations/sync/runs/{run.pk}/progress.json' in page and "Contacts created" in page
+
+
+def test_the_mailbox_status_page_agrees_with_the_switches(admin_client, organization):
+    """A mailbox whose kind is switched off on Collaboration is not read: the page must not call it In sync."""
+    EntraConnection.objects.create(organization=organization, tenant_id="t", client_id="c", client_secret="s",
+                                   feature_contacts=True)
+    ContactSettings.objects.create(organization=organization, personal_enabled=False, shared_enabled=True)
+    MailboxSyncState.objects.create(organization=organization, kind="personal", mailbox_id="a", display_name="Bob",
+                                    status="ok")
+    MailboxSyncState.objects.create(organization=organization, kind="shared", mailbox_id="b",
+                                    display_name="Reception", status="ok")
+    page = admin_client.get(reverse("contacts:mailboxes")).content.decode()
+    bob, reception = page.split('data-mailbox="a"')[1].split("</tr>")[0], page.split('data-mailbox="b"')[1]
+    assert "Switched off" in bob and "badge-ok" not in bob
+    assert "In sync" in reception.split("</tr>")[0] and "Switched off" not in reception.split("</tr>")[0]
+    assert "Personal contacts synchronization is switched off" in page
