@@ -1,6 +1,6 @@
 """The User, EnterpriseUser and Group schemas the endpoint serves: the attributes that map onto a PBX extension.
 
-Chosen from what Microsoft's provisioning service sends by default (see /work/notes/scim-facts.md) and what an
+Chosen from what Microsoft's provisioning service sends by default (its SCIM guide) and what an
 extension carries: sign-in name, display and given/family names, job title, work e-mail, work and mobile numbers,
 department, employee number and manager; groups become extension groups (display name and members). Characteristics
 follow RFC 7643 §4 and §8.7. Entra also sends attributes outside this list (preferredLanguage, addresses, fax

@@ -4,7 +4,7 @@
     result.resource   # the new dict (the input is not modified)
     result.changed    # ("active", "name.givenName", "urn:...:User:department", "members"): what really changed
 
-Accepted beyond the letter of the RFC, because Microsoft sends it (see /work/notes/scim-facts.md):
+Accepted beyond the letter of the RFC, because Microsoft sends it (Microsoft's SCIM guide for Entra provisioning):
 - op names in any case ("Replace", "Add", "Remove");
 - a value object without path whose keys are attribute paths: {"name.givenName": "x", "urn:...:User:department": "y"};
 - "True"/"False" strings for booleans (values.py), the manager as a bare id string;
