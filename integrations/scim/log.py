@@ -1,6 +1,8 @@
 """The sync log for SCIM push: one SyncRun per organization and UTC day (trigger "scim"), one event per request's
-effect, written by the same UserSync.record() Graph sync uses. Opening the day's run locks its row, so an
-organization's SCIM requests apply one after the other (numbers are handed out without races)."""
+effect, written by the same UserSync.record() Graph sync uses. Opening the day's run first locks the organization's
+ScimProvisioning row, so an organization's SCIM requests apply one after the other (numbers are handed out without
+races) and two first requests of a day cannot both find no run and create one each: the second waits for the first
+to commit, then finds its run."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections import Counter
 
 from django.utils import timezone
 
+from integrations.scim.models import ScimProvisioning
 from integrations.sync.bulk import insert_rows
 from integrations.sync.context import EVENT_COLUMNS
 from integrations.sync.models import SyncEvent, SyncKind, SyncRun
@@ -47,6 +50,9 @@ class RequestLog:
 
 
 def _day_run(organization) -> SyncRun:
+    # The lock is taken on a row that exists before the run does (a lock on the run itself cannot cover its creation).
+    # Under READ COMMITTED each later statement sees what the request before it committed.
+    ScimProvisioning.objects.select_for_update().get_or_create(organization=organization)
     now = timezone.now()
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     runs = SyncRun.objects.select_for_update().filter(organization=organization, kind=SyncKind.USERS,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import ContactSettings, MailboxSyncState, PickerRequest, SharedMailbox
+from contacts.tasks import check_settings
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun
 from organizations.models import AuditEntry
@@ -39,10 +40,13 @@ def test_page_shows_the_section_with_both_switches(admin_client, connection):
 def test_save_switches_and_mailboxes_audits_sets_feature_and_queues_a_run(admin_client, organization, connection,
                                                                           django_capture_on_commit_callbacks):
     with mock.patch("integrations.sync.tasks.run_sync.delay") as delay, \
+            mock.patch("contacts.tasks.check_settings.delay", side_effect=check_settings), \
+            mock.patch("contacts.settings_check.mailbox_refusal", return_value=None) as graph_check, \
             django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(SETTINGS_URL, {"personal_enabled": "on", "shared_enabled": "on",
                                                     "shared_mailboxes": json.dumps([RECEPTION])})
     assert response.status_code == 302
+    assert graph_check.call_args.args[1] == [RECEPTION]  # the new mailbox was checked with Graph first
     settings = ContactSettings.objects.get(organization=organization)
     assert settings.personal_enabled and settings.shared_enabled
     mailbox = SharedMailbox.objects.get(organization=organization)

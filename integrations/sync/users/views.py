@@ -25,6 +25,7 @@ from integrations.sync.users.pending import PENDING, REFUSED, pending_change_dis
 from integrations.sync.users.provisioning_mode import enable_refusal
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
+from pbx_portal.held_change import status_summary
 from pbx_portal.http import refuse, wants_json
 from pbx_portal.times import local_text
 
@@ -219,6 +220,6 @@ def user_sync_status_view(request):
     return JsonResponse({
         "filter_check": settings.filter_check, "filter_preview": settings.filter_preview,
         "groups_refresh": settings.groups_refresh,
-        "pending_change": {key: (settings.pending_change or {}).get(key) for key in ("status", "field", "message")},
+        "pending_change": status_summary(settings.pending_change),
         "run": {**run_progress(run), "url": reverse("sync:run", args=[run.pk])} if run else None,
     })
