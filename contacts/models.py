@@ -30,6 +30,9 @@ class ContactSettings(models.Model):
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="contact_settings")
     personal_enabled = models.BooleanField("Microsoft Outlook Contacts Synchronization", default=False)
     shared_enabled = models.BooleanField("Shared Mailbox Contacts Synchronization", default=False)
+    pending_change = models.JSONField(default=dict, blank=True,
+                                      help_text="A saved change Microsoft Graph is checking (or refused): the chosen "
+                                                "shared mailboxes; the settings above stay in effect until it passes.")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

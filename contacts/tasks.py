@@ -4,6 +4,8 @@ from celery import shared_task
 
 from contacts.models import PickerRequest
 from contacts.services import picker_request_run
+from contacts.settings_check import contact_settings_check
+from organizations.models import Organization
 
 
 @shared_task(name="contacts.picker")
@@ -12,3 +14,9 @@ def picker_run(request_id: int) -> str:
     if request is None:
         return "gone"
     return picker_request_run(request=request).status
+
+
+@shared_task(name="contacts.check_settings")
+def check_settings(organization_id: int) -> str:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    return contact_settings_check(organization)["status"] if organization else "gone"

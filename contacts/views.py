@@ -11,14 +11,16 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.forms import MAILBOX_ID_RE, ContactSettingsForm
 from contacts.models import MailboxSyncState, PickerRequest
 from contacts.selectors import mailbox_status_list, mailbox_status_summary, switched_off_kinds
-from contacts.services import contact_settings_for, contact_settings_save, contacts_sync_now, picker_request_create
+from contacts.services import contact_settings_for, contacts_sync_now, picker_request_create
+from contacts.settings_check import CHECKING_MESSAGE, contact_settings_discard, contact_settings_request
 from integrations.models import EntraConnection
 from integrations.services import connection_for
 from integrations.sync.models import SyncKind
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.reporting import run_progress
 from organizations.decorators import organization_required
-from pbx_portal.http import wants_json
+from pbx_portal.held_change import PENDING, status_summary
+from pbx_portal.http import refuse, wants_json
 
 SEARCH_RE = re.compile(r"^[^\x00-\x1f]{1,100}$")
 
@@ -31,12 +33,28 @@ def contact_settings_view(request):
         messages.error(request, "Nothing was saved: please correct the contact synchronization settings.")
         return render(request, "integrations/collaboration.html", {
             "connection": connection_for(request.organization), "contacts_form": form}, status=400)
-    contact_settings_save(organization=request.organization, actor=request.user,
-                          personal_enabled=form.cleaned_data["personal_enabled"],
-                          shared_enabled=form.cleaned_data["shared_enabled"],
-                          mailboxes=form.cleaned_data["shared_mailboxes"])
-    messages.success(request, "Contact synchronization settings saved.")
-    return redirect("integrations:collaboration")
+    outcome = contact_settings_request(organization=request.organization, actor=request.user,
+                                       cleaned_data=form.cleaned_data, form_data=request.POST)
+    if outcome == PENDING:
+        messages.info(request, CHECKING_MESSAGE)
+    else:
+        messages.success(request, "Contact synchronization settings saved.")
+    return redirect(reverse("integrations:collaboration") + "#contacts-section")
+
+
+@require_POST
+@organization_required
+def contact_settings_discard_view(request):
+    contact_settings_discard(request.organization)
+    messages.info(request, "The change was discarded; the saved contact settings are shown.")
+    return redirect(reverse("integrations:collaboration") + "#contacts-section")
+
+
+@require_GET
+@organization_required
+def contact_settings_status_view(request):
+    """What the Collaboration page polls while Microsoft Graph checks the chosen shared mailboxes."""
+    return JsonResponse({"pending_change": status_summary(contact_settings_for(request.organization).pending_change)})
 
 
 @require_POST
@@ -85,10 +103,7 @@ def contacts_sync_now_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     reason = why_not_runnable(connection, SyncKind.CONTACTS, explicit=True)
     if reason:
-        if wants_json(request):
-            return JsonResponse({"error": reason}, status=409)
-        messages.error(request, reason)
-        return redirect("integrations:collaboration")
+        return refuse(request, reason, "integrations:collaboration")
     run, created = contacts_sync_now(organization=request.organization, actor=request.user)
     if wants_json(request):
         return JsonResponse({**run_progress(run), "created": created, "url": reverse("sync:run", args=[run.pk])},

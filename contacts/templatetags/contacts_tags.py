@@ -8,8 +8,10 @@ from contacts.forms import ContactSettingsForm, initial_mailboxes_json
 from contacts.models import SharedMailbox
 from contacts.selectors import mailbox_status_summary
 from contacts.services import contact_settings_for
+from contacts.settings_check import CHECKING_MESSAGE
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncKind, SyncRun
+from pbx_portal.held_change import REFUSED, held_form_data, status_summary
 
 register = template.Library()
 
@@ -18,14 +20,27 @@ register = template.Library()
 def contacts_section(context):
     organization = context["request"].organization
     settings = contact_settings_for(organization)
-    form = context.get("contacts_form") or ContactSettingsForm(initial={
+    held = settings.pending_change or {}
+    form = context.get("contacts_form") or held_form(held) or ContactSettingsForm(initial={
         "personal_enabled": settings.personal_enabled, "shared_enabled": settings.shared_enabled,
         "shared_mailboxes": initial_mailboxes_json(SharedMailbox.objects.filter(organization=organization))})
     connection = EntraConnection.objects.filter(organization=organization).first()
     last_run = SyncRun.objects.filter(organization=organization, kind=SyncKind.CONTACTS).first()
     return {"form": form, "settings": settings, "connection": connection, "last_run": last_run,
+            "held": status_summary(held), "checking_message": CHECKING_MESSAGE,
             "permission_problem": permission_problem(connection, last_run),
             "summary": mailbox_status_summary(organization=organization)}
+
+
+def held_form(held: dict) -> ContactSettingsForm | None:
+    """The form as the admin typed it while Microsoft Graph checks it, with Graph's refusal as its error."""
+    data = held_form_data(held)
+    if data is None:
+        return None
+    form = ContactSettingsForm(data)
+    if form.is_valid() and held.get("status") == REFUSED:
+        form.add_error(held.get("field") if held.get("field") in form.fields else None, held.get("message"))
+    return form
 
 
 def permission_problem(connection, last_run) -> dict | None:

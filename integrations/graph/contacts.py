@@ -153,6 +153,11 @@ def folders_url(mailbox_id: str) -> str:
     return f"{_user(mailbox_id)}/contactFolders?$select=id,displayName,parentFolderId&$top=100"
 
 
+def folder_url(mailbox_id: str, folder_id: str) -> str:
+    """One contact folder (well-known name "contacts" for the default one): 404 ErrorItemNotFound when it is gone."""
+    return f"{_user(mailbox_id)}/contactFolders/{quote(folder_id, safe='')}?$select=id,displayName"
+
+
 def child_folders_url(mailbox_id: str, folder_id: str) -> str:
     return (f"{_user(mailbox_id)}/contactFolders/{quote(folder_id, safe='')}/childFolders"
             "?$select=id,displayName,parentFolderId&$top=100")

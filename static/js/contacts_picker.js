@@ -144,3 +144,19 @@
   });
   renderChosen();
 })();
+
+// A change Microsoft Graph checks first (new shared mailboxes): when its answer is in, show the page as it now is.
+(function () {
+  var banner = document.querySelector("[data-contacts-pending=pending]");
+  if (!banner) { return; }
+  function check() {
+    fetch(banner.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        if (state.pending_change && state.pending_change.status === "pending") { setTimeout(check, 1000); }
+        else { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(check, 3000); });
+  }
+  check();
+})();

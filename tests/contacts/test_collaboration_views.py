@@ -5,10 +5,12 @@ from unittest import mock
 
 import pytest
 import responses
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import ContactSettings, MailboxSyncState, PickerRequest, SharedMailbox
+from contacts.tasks import check_settings
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun
 from organizations.models import AuditEntry
@@ -38,10 +40,13 @@ def test_page_shows_the_section_with_both_switches(admin_client, connection):
 def test_save_switches_and_mailboxes_audits_sets_feature_and_queues_a_run(admin_client, organization, connection,
                                                                           django_capture_on_commit_callbacks):
     with mock.patch("integrations.sync.tasks.run_sync.delay") as delay, \
+            mock.patch("contacts.tasks.check_settings.delay", side_effect=check_settings), \
+            mock.patch("contacts.settings_check.mailbox_refusal", return_value=None) as graph_check, \
             django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(SETTINGS_URL, {"personal_enabled": "on", "shared_enabled": "on",
                                                     "shared_mailboxes": json.dumps([RECEPTION])})
     assert response.status_code == 302
+    assert graph_check.call_args.args[1] == [RECEPTION]  # the new mailbox was checked with Graph first
     settings = ContactSettings.objects.get(organization=organization)
     assert settings.personal_enabled and settings.shared_enabled
     mailbox = SharedMailbox.objects.get(organization=organization)
@@ -163,6 +168,14 @@ def test_collaboration_has_sync_now_for_contacts_with_live_status(admin_client, 
     assert started.json()["id"] == run.pk and run.trigger == "manual" and delay.call_args.args == (run.pk,)
     page = admin_client.get(reverse("integrations:collaboration")).content.decode()
     assert f'/integrations/sync/runs/{run.pk}/progress.json' in page and "Contacts created" in page
+
+
+def test_a_refused_contacts_sync_now_from_a_plain_form_shows_the_reason_on_collaboration(admin_client, connection):
+    response = admin_client.post("/integrations/collaboration/contacts/sync-now/")
+    assert (response.status_code, response.url) == (302, reverse("integrations:collaboration"))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Outlook contacts synchronization is switched off."]
+    assert not SyncRun.objects.exists()
 
 
 def test_the_mailbox_status_page_agrees_with_the_switches(admin_client, organization):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -21,10 +20,17 @@ from integrations.models import EntraConnection
 from integrations.sync.failures import SyncAborted, describe_failure
 from integrations.sync.users.models import UserSyncSettings
 from pbx_portal import jobs
+from pbx_portal.held_change import (
+    PENDING,
+    REFUSED,
+    held_actor,
+    held_change,
+    held_form_data,
+    refused_change,
+    same_request,
+)
 
 logger = logging.getLogger(__name__)
-
-PENDING, REFUSED = "pending", "refused"
 Scope = UserSyncSettings.Scope
 
 
@@ -45,12 +51,7 @@ def checks_needed(settings: UserSyncSettings, cleaned_data: dict) -> list[str]:
 def pending_change_hold(*, settings: UserSyncSettings, cleaned_data: dict, form_data: QueryDict, checks: list[str],
                         actor) -> None:
     """Keep the change (and the form as typed) until Microsoft Graph has answered; queue the check."""
-    data = {key: values for key, values in form_data.lists() if key != "csrfmiddlewaretoken"}
-    settings.pending_change = {
-        "status": PENDING, "checks": checks, "cleaned_data": cleaned_data, "form_data": data,
-        "actor": actor.pk if getattr(actor, "is_authenticated", False) else None,
-        "requested_at": timezone.now().isoformat(),
-    }
+    settings.pending_change = held_change(cleaned_data=cleaned_data, form_data=form_data, checks=checks, actor=actor)
     UserSyncSettings.objects.filter(pk=settings.pk).update(pending_change=settings.pending_change)
     jobs.enqueue("sync.check_settings", settings.organization_id)
 
@@ -62,13 +63,7 @@ def pending_change_discard(settings: UserSyncSettings) -> None:
 
 def pending_form_data(settings: UserSyncSettings) -> QueryDict | None:
     """The form as the admin typed it, while their change waits or after Microsoft refused it."""
-    data = (settings.pending_change or {}).get("form_data")
-    if data is None:
-        return None
-    form_data = QueryDict(mutable=True)
-    for key, values in data.items():
-        form_data.setlist(key, values)
-    return form_data
+    return held_form_data(settings.pending_change)
 
 
 # -- in a worker ---------------------------------------------------------------------------------------------
@@ -94,17 +89,14 @@ def pending_change_check(organization, save) -> dict:
         field = "custom_filter" if "filter" in pending["checks"] else "group_ids"
         refusal = (field, describe_failure(exc, connection, "Checking the settings with Microsoft Graph") +
                    " Nothing was saved; save again to retry.")
-    current = UserSyncSettings.objects.get(pk=settings.pk).pending_change or {}
-    if current.get("requested_at") != pending["requested_at"]:
+    if not same_request(pending, UserSyncSettings.objects.get(pk=settings.pk).pending_change or {}):
         return {"status": "superseded"}  # the admin saved something else meanwhile: that change is checked next
     if refusal:
         field, message = refusal
-        UserSyncSettings.objects.filter(pk=settings.pk).update(pending_change={
-            **pending, "status": REFUSED, "field": field, "message": message,
-            "checked_at": timezone.now().isoformat()})
+        UserSyncSettings.objects.filter(pk=settings.pk).update(
+            pending_change=refused_change(pending, field=field, message=message))
         return {"status": REFUSED, "message": message}
-    actor = get_user_model().objects.filter(pk=pending.get("actor")).first() if pending.get("actor") else None
-    save(cleaned, actor, verdict)
+    save(cleaned, held_actor(pending), verdict)
     UserSyncSettings.objects.filter(pk=settings.pk).update(pending_change={})
     return {"status": "saved"}
 
