@@ -120,10 +120,16 @@ class SyncRun(models.Model):
 
     @property
     def duration_seconds(self) -> float | None:
-        if not self.started_at:
-            return None
-        end = self.finished_at or self.heartbeat_at or self.started_at
-        return max(0.0, (end - self.started_at).total_seconds())
+        return run_seconds(self.trigger, self.started_at, self.finished_at, self.heartbeat_at)
+
+
+def run_seconds(trigger: str, started_at, finished_at, heartbeat_at) -> float | None:
+    """How long a run took (so far, while it runs), None before it started. A SCIM "run" is the day's log of the
+    requests Microsoft Entra pushed (first request to last), not work that took that long: it has no duration."""
+    if not started_at or trigger == SyncRun.Trigger.SCIM:
+        return None
+    end = finished_at or heartbeat_at or started_at
+    return max(0.0, (end - started_at).total_seconds())
 
 
 class SyncEvent(models.Model):
