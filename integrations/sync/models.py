@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from organizations.models import Organization
 
@@ -35,6 +36,14 @@ class SyncSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync of {self.organization}"
+
+    def quarantined_at(self, now) -> bool:
+        """On hold now: the dispatcher starts no run before quarantined_until (a past one no longer holds anything)."""
+        return self.quarantined_until is not None and self.quarantined_until > now
+
+    @property
+    def quarantined(self) -> bool:
+        return self.quarantined_at(timezone.now())
 
     @property
     def effective_interval_seconds(self) -> int:
