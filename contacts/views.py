@@ -20,7 +20,7 @@ from integrations.sync.registry import why_not_runnable
 from integrations.sync.reporting import run_progress
 from organizations.decorators import organization_required
 from pbx_portal.held_change import PENDING, status_summary
-from pbx_portal.http import wants_json
+from pbx_portal.http import refuse, wants_json
 
 SEARCH_RE = re.compile(r"^[^\x00-\x1f]{1,100}$")
 
@@ -103,10 +103,7 @@ def contacts_sync_now_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     reason = why_not_runnable(connection, SyncKind.CONTACTS, explicit=True)
     if reason:
-        if wants_json(request):
-            return JsonResponse({"error": reason}, status=409)
-        messages.error(request, reason)
-        return redirect("integrations:collaboration")
+        return refuse(request, reason, "integrations:collaboration")
     run, created = contacts_sync_now(organization=request.organization, actor=request.user)
     if wants_json(request):
         return JsonResponse({**run_progress(run), "created": created, "url": reverse("sync:run", args=[run.pk])},

@@ -10,7 +10,7 @@ from integrations.selectors import connection_test_state, page_badge_text, recen
 from integrations.services import connection_for, connection_save, connection_test_start
 from integrations.status import connection_badge
 from organizations.decorators import organization_required
-from pbx_portal.http import wants_json
+from pbx_portal.http import refuse, wants_json
 
 NOT_CONFIGURED = "Save the Tenant ID, Client ID and a client secret or certificate first."
 
@@ -50,10 +50,7 @@ def entra_test_view(request):
     """Queue Test Connection for a worker and answer at once; the page polls entra_test_status for the results."""
     connection = connection_for(request.organization)
     if not connection.pk or not connection.is_configured:
-        if wants_json(request):
-            return JsonResponse({"error": NOT_CONFIGURED}, status=409)
-        messages.error(request, NOT_CONFIGURED)
-        return redirect("integrations:entra")
+        return refuse(request, NOT_CONFIGURED, "integrations:entra")
     started = connection_test_start(connection=connection, actor=request.user)
     if wants_json(request):
         return JsonResponse({**connection_test_state(connection), "already_running": not started}, status=202)

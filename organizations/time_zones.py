@@ -7,6 +7,8 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils import timezone
+
 DEFAULT_TIME_ZONE = "UTC"
 
 
@@ -44,11 +46,19 @@ def zone_info(name: str) -> ZoneInfo:
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """UTC first, then every zone by name, each with its current offset from UTC."""
-    now = datetime.now(ZoneInfo(DEFAULT_TIME_ZONE))
+def _zones() -> tuple[tuple[str, ZoneInfo], ...]:
+    """Every zone by name with its rules (loaded once: the rules do not change while a process runs)."""
+    return tuple((zone, ZoneInfo(zone)) for zone in sorted(_zone_countries()))
+
+
+def time_zone_choices(*, now: datetime | None = None) -> list[tuple[str, str]]:
+    """UTC first, then every zone by name, each with its offset from UTC at `now` (default: this moment).
+
+    Computed on every call (about 2 ms for the ~420 zones), never kept: an offset changes with daylight saving time.
+    """
+    now = now or timezone.now()
     choices = [(DEFAULT_TIME_ZONE, "UTC (Coordinated Universal Time)")]
-    for zone in sorted(_zone_countries()):
-        offset = now.astimezone(ZoneInfo(zone)).strftime("%z")
+    for zone, rules in _zones():
+        offset = now.astimezone(rules).strftime("%z")
         choices.append((zone, f"{zone.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"))
     return choices

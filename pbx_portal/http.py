@@ -3,12 +3,23 @@
 import ipaddress
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import JsonResponse
+from django.shortcuts import redirect
 
 
 def wants_json(request) -> bool:
     """The page's script asked for JSON (fetch with Accept: application/json); otherwise answer with HTML."""
     return "application/json" in request.headers.get("Accept", "")
+
+
+def refuse(request, message: str, redirect_to: str, *, status: int = 409):
+    """A page action that cannot go ahead: {"error": message} with `status` to the page's script (wants_json),
+    else the message as an error banner on `redirect_to` (a URL name or path)."""
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    messages.error(request, message)
+    return redirect(redirect_to)
 
 
 JSON_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",

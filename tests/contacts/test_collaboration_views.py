@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 import responses
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,6 +168,14 @@ def test_collaboration_has_sync_now_for_contacts_with_live_status(admin_client, 
     assert started.json()["id"] == run.pk and run.trigger == "manual" and delay.call_args.args == (run.pk,)
     page = admin_client.get(reverse("integrations:collaboration")).content.decode()
     assert f'/integrations/sync/runs/{run.pk}/progress.json' in page and "Contacts created" in page
+
+
+def test_a_refused_contacts_sync_now_from_a_plain_form_shows_the_reason_on_collaboration(admin_client, connection):
+    response = admin_client.post("/integrations/collaboration/contacts/sync-now/")
+    assert (response.status_code, response.url) == (302, reverse("integrations:collaboration"))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Outlook contacts synchronization is switched off."]
+    assert not SyncRun.objects.exists()
 
 
 def test_the_mailbox_status_page_agrees_with_the_switches(admin_client, organization):

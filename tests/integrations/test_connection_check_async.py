@@ -7,6 +7,7 @@ import time
 
 import pytest
 import responses
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,6 +153,15 @@ def test_not_configured_is_refused_without_queuing(admin_client, organization, d
         response = admin_client.post(TEST_URL, **JSON)
     assert response.status_code == 409
     assert callbacks == []
+
+
+def test_not_configured_from_a_plain_form_is_a_banner_on_the_connection_tab(admin_client, organization):
+    response = admin_client.post(TEST_URL)
+    assert (response.status_code, response.url) == (302, reverse("integrations:entra"))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Save the Tenant ID, Client ID and a client secret or certificate first."]
+    assert admin_client.post(TEST_URL, **JSON).json() == {
+        "error": "Save the Tenant ID, Client ID and a client secret or certificate first."}
 
 
 def test_retry_after_waits_stop_at_the_total_deadline_in_the_worker(rsps, connection, settings):

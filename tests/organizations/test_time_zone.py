@@ -73,3 +73,42 @@ def test_the_zone_does_not_leak_into_the_next_request(admin_client, client, berl
     from django.utils import timezone
 
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+# Europe/Berlin leaves CET (UTC+01:00) for CEST (UTC+02:00) on 2026-03-29 at 01:00 UTC; America/New_York leaves EDT for
+# EST on 2026-11-01 at 06:00 UTC. One process serves the pages on either side of the change.
+BEFORE_SPRING = datetime(2026, 3, 29, 0, 59, tzinfo=UTC)
+AFTER_SPRING = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
+
+def settings_page_at(admin_client, monkeypatch, moment):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return admin_client.get(URL).content.decode()
+
+
+def test_the_zone_choices_show_the_offset_of_the_moment_the_page_is_shown(admin_client, monkeypatch):
+    before = settings_page_at(admin_client, monkeypatch, BEFORE_SPRING)
+    after = settings_page_at(admin_client, monkeypatch, AFTER_SPRING)
+    assert "Europe/Berlin (UTC+01:00)" in before and "Europe/Berlin (UTC+02:00)" not in before
+    assert "Europe/Berlin (UTC+02:00)" in after and "Europe/Berlin (UTC+01:00)" not in after
+    autumn = settings_page_at(admin_client, monkeypatch, datetime(2026, 11, 1, 5, 59, tzinfo=UTC))
+    winter = settings_page_at(admin_client, monkeypatch, datetime(2026, 11, 1, 6, 0, tzinfo=UTC))
+    assert "America/New York (UTC-04:00)" in autumn and "America/New York (UTC-05:00)" in winter
+
+
+def test_each_time_shows_the_abbreviation_of_its_own_instant(admin_client, organization, monkeypatch):
+    """A page shown in summer still labels a winter time CET, and the reverse."""
+    organization.time_zone = "Europe/Berlin"
+    organization.save()
+    for moment in (BEFORE_SPRING, AFTER_SPRING):
+        SyncRun.objects.create(organization=organization, kind=SyncKind.USERS, trigger=SyncRun.Trigger.MANUAL,
+                               status=SyncRun.Status.SUCCEEDED, started_at=moment, finished_at=moment)
+    from django.utils import timezone
+
+    for now in (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC)):
+        monkeypatch.setattr(timezone, "now", lambda now=now: now)
+        html = admin_client.get(reverse("sync:log")).content.decode()
+        assert 'title="2026-03-29 00:59 UTC">2026-03-29 01:59 CET</time>' in html
+        assert 'title="2026-03-29 01:00 UTC">2026-03-29 03:00 CEST</time>' in html

@@ -26,7 +26,7 @@ from integrations.sync.users.provisioning_mode import enable_refusal
 from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.held_change import status_summary
-from pbx_portal.http import wants_json
+from pbx_portal.http import refuse, wants_json
 from pbx_portal.times import local_text
 
 CHECKING_MESSAGE = ("Microsoft Graph is checking your changes. Nothing is saved until it accepts them: the previous "
@@ -122,10 +122,7 @@ def user_sync_now_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
     if reason:
-        if wants_json(request):
-            return JsonResponse({"error": reason}, status=409)
-        messages.error(request, reason)
-        return redirect("user_sync:settings")
+        return refuse(request, reason, "user_sync:settings")
     run, created = services.sync_now(organization=request.organization, actor=request.user)
     return _started(request, run, created, "Sync")
 
@@ -151,8 +148,7 @@ def user_sync_single_view(request):
     connection = EntraConnection.objects.filter(organization=request.organization).first()
     reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
     if reason:
-        messages.error(request, reason)
-        return redirect("user_sync:settings")
+        return refuse(request, reason, "user_sync:settings")
     run, created = services.sync_single_user_start(organization=request.organization, actor=request.user,
                                                    user=form.cleaned_data["user"])
     return _started(request, run, created, f"Sync of {form.cleaned_data['user']}")
@@ -171,11 +167,8 @@ def user_sync_groups_refresh_view(request):
 def user_sync_filter_preview_view(request):
     form = FilterPreviewForm(request.POST)
     if not form.is_valid():
-        error = "Enter a filter to preview (at most 2,000 characters)."
-        if wants_json(request):
-            return JsonResponse({"error": error}, status=400)
-        messages.error(request, error)
-        return redirect("user_sync:settings")
+        return refuse(request, "Enter a filter to preview (at most 2,000 characters).", "user_sync:settings",
+                      status=400)
     services.filter_preview_request(organization=request.organization,
                                     odata_filter=" ".join(form.cleaned_data["custom_filter"].split()))
     if wants_json(request):

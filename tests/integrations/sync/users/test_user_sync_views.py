@@ -2,6 +2,7 @@
 
 import pytest
 import responses
+from django.contrib.messages import get_messages
 
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncEvent, SyncRun
@@ -105,6 +106,30 @@ def test_sync_now_refused_when_paused(admin_client, connected):
     response = admin_client.post(PAGE + "sync-now/", HTTP_ACCEPT="application/json")
     assert response.status_code == 409 and "paused" in response.json()["error"]
     assert not SyncRun.objects.exists()
+
+
+def test_refusals_answer_the_pages_script_with_json_and_a_plain_form_with_a_banner(admin_client, connected):
+    """Sync Now and Sync this user refuse alike when syncs are paused: 409 {"error": reason} to a script,
+    the reason as an error banner on the settings page to a plain form. Nothing starts."""
+    EntraConnection.objects.filter(pk=connected.pk).update(syncs_paused=True, status_detail="secret expired")
+    reason = "Syncs are paused because the credential was rejected: secret expired"
+    for url, data in ((PAGE + "sync-now/", {}), (PAGE + "sync-user/", {"user": "alex@contoso.com"})):
+        as_json = admin_client.post(url, data, HTTP_ACCEPT="application/json")
+        assert (as_json.status_code, as_json.json()) == (409, {"error": reason}), url
+        as_form = admin_client.post(url, data)
+        assert (as_form.status_code, as_form.url) == (302, PAGE)
+        assert [str(m) for m in get_messages(as_form.wsgi_request)] == [reason]
+        admin_client.get(as_form.url)  # the page shows the banner once
+    assert not SyncRun.objects.exists()
+
+
+def test_an_empty_filter_preview_is_refused_with_400_or_a_banner(admin_client, connected):
+    error = "Enter a filter to preview (at most 2,000 characters)."
+    as_json = admin_client.post(PAGE + "filter-preview/", {"custom_filter": ""}, HTTP_ACCEPT="application/json")
+    assert (as_json.status_code, as_json.json()) == (400, {"error": error})
+    as_form = admin_client.post(PAGE + "filter-preview/", {"custom_filter": ""})
+    assert (as_form.status_code, as_form.url) == (302, PAGE)
+    assert [str(m) for m in get_messages(as_form.wsgi_request)] == [error]
 
 
 def test_single_user_input_is_validated(admin_client, connected):
