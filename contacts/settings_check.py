@@ -9,6 +9,7 @@ as the form's error with the typed choice kept. Until then the previous settings
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import QueryDict
 
 from contacts.models import ContactSettings, SharedMailbox
@@ -85,14 +86,16 @@ def contact_settings_check(organization) -> dict:
     except (GraphClientError, SyncAborted) as exc:
         refusal = describe_failure(exc, connection, "Checking the chosen shared mailboxes with Microsoft Graph") + \
             " Nothing was saved; save again to retry."
-    if not same_request(held, contact_settings_for(organization).pending_change or {}):
-        return {"status": "superseded"}  # the admin saved something else meanwhile: that change is checked next
-    if refusal:
-        ContactSettings.objects.filter(organization=organization).update(
-            pending_change=refused_change(held, field=FIELD, message=refusal))
-        return {"status": REFUSED, "message": refusal}
-    _save(organization, held_actor(held), cleaned)
-    contact_settings_discard(organization)
+    with transaction.atomic():  # a save arriving now waits for this decision
+        current = ContactSettings.objects.select_for_update().filter(organization=organization).first()
+        if current is None or not same_request(held, current.pending_change or {}):
+            return {"status": "superseded"}  # the admin saved something else meanwhile: that change is checked next
+        if refusal:
+            ContactSettings.objects.filter(pk=current.pk).update(
+                pending_change=refused_change(held, field=FIELD, message=refusal))
+            return {"status": REFUSED, "message": refusal}
+        _save(organization, held_actor(held), cleaned)
+        contact_settings_discard(organization)
     return {"status": "saved"}
 
 

@@ -15,7 +15,6 @@ from django.core.cache import cache
 
 from extensions.models import Extension, RetainedNumber
 from extensions.numbering import NumberBook
-from extensions.validators import EXTENSION_NUMBER_RE
 
 WINDOW = 256
 HINT_SECONDS = 3600
@@ -79,8 +78,7 @@ class ProbedNumberBook(NumberBook):
             taken |= set(self._retained().filter(number__in=candidates).values_list("number", flat=True))
             taken |= {number for number, holder in self._changed.items() if isinstance(holder, str)}
             for candidate in candidates:
-                if candidate not in taken and not self.is_reserved(candidate) and \
-                        EXTENSION_NUMBER_RE.fullmatch(candidate):
+                if candidate not in taken and self.assignable(candidate):
                     return candidate
             low = high + 1
         return None

@@ -66,6 +66,10 @@ class NumberBook:
         value = int(number)
         return any(low <= value <= high for low, high in self.reserved)
 
+    def assignable(self, number: str) -> bool:
+        """The number may be given out when no one holds it: a valid extension number outside the reserved ranges."""
+        return not self.is_reserved(number) and bool(EXTENSION_NUMBER_RE.fullmatch(number))
+
     def holder(self, number: str) -> str | None:
         holder = self.holders.get(number)
         if holder is None and number in self._retained_numbers:
@@ -89,8 +93,7 @@ class NumberBook:
         while self._cursor <= self.range_end:
             candidate = str(self._cursor)
             self._cursor += 1
-            if self.holder(candidate) is None and not self.is_reserved(candidate) and \
-                    EXTENSION_NUMBER_RE.fullmatch(candidate):
+            if self.holder(candidate) is None and self.assignable(candidate):
                 return candidate
         return None
 

@@ -44,6 +44,7 @@ class Chart:
     ticks: list[dict] = field(default_factory=list)  # y gridlines: {"y", "label"}
     axis_start: str = ""
     axis_end: str = ""
+    axis_y: int = 0  # where the time axis's labels stand (inside the SVG, so they line up with the bars)
 
     @property
     def view_box(self) -> str:
@@ -98,9 +99,12 @@ def column_chart(bars: list[Bar], *, plot_height: int = 140, secondary_height: i
     ticks = [{"y": top + plot_height - fraction * plot_height, "label": _number(max_value * fraction)}
              for fraction in (0, 0.5, 1)]
     height = secondary_top + secondary_height + 4 if secondary_height else top + plot_height + 4
+    axis_y = 0
+    if axis_start or axis_end:
+        axis_y, height = height + 12, height + 20
     return Chart(bars=bars, max_value=max_value, height=height, plot_height=plot_height,
                  max_secondary=max_secondary, secondary_top=secondary_top, secondary_height=secondary_height,
-                 ticks=ticks, axis_start=axis_start, axis_end=axis_end)
+                 ticks=ticks, axis_start=axis_start, axis_end=axis_end, axis_y=axis_y)
 
 
 @dataclass

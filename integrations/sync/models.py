@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from organizations.audit import audit_field_words
 from organizations.models import Organization
 
 
@@ -162,10 +163,11 @@ class SyncEvent(models.Model):
         return f"{self.action} {self.subject}"
 
     def field_changes(self) -> list[dict]:
-        """The fields of ``before`` and ``after`` side by side, in first-seen order: name, before, after, changed."""
+        """The fields of ``before`` and ``after`` side by side, in first-seen order: name, label (the words an admin
+        reads), before, after, changed."""
         before, after = self.before or {}, self.after or {}
         names = list(dict.fromkeys([*before, *after]))
-        return [{"name": name, "before": before.get(name), "after": after.get(name),
+        return [{"name": name, "label": audit_field_words(name), "before": before.get(name), "after": after.get(name),
                  "changed": before.get(name) != after.get(name)} for name in names]
 
 

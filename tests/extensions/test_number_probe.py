@@ -63,6 +63,15 @@ def test_both_books_answer_alike(numbers):
     assert picked == ["1005", "1007", "1008", "1009"]  # 1000-1002 held or kept, 1003-1004 reserved, 1006 held
 
 
+def test_both_books_skip_reserved_and_invalid_numbers_alike(organization):
+    """A number is given out only if it is a valid extension number (2+ digits) outside the reserved ranges."""
+    loaded = NumberBook({}, {}, [(10, 10)], 8, 12)
+    probed = ProbedNumberBook(organization, [(10, 10)], 8, 12)
+    assert [n for n in ("8", "9", "10", "11", "012") if loaded.assignable(n)] == ["11"]
+    assert loaded.next_free(KEPT_FOR) == probed.next_free(KEPT_FOR) == "11"
+    assert loaded.next_free(KEPT_FOR) == "12" and loaded.next_free(KEPT_FOR) is None
+
+
 def test_asking_about_a_synced_users_number_learns_their_name(numbers):
     book = probed_book(numbers)
     book.holder("1001")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -89,15 +90,18 @@ def pending_change_check(organization, save) -> dict:
         field = "custom_filter" if "filter" in pending["checks"] else "group_ids"
         refusal = (field, describe_failure(exc, connection, "Checking the settings with Microsoft Graph") +
                    " Nothing was saved; save again to retry.")
-    if not same_request(pending, UserSyncSettings.objects.get(pk=settings.pk).pending_change or {}):
-        return {"status": "superseded"}  # the admin saved something else meanwhile: that change is checked next
-    if refusal:
-        field, message = refusal
-        UserSyncSettings.objects.filter(pk=settings.pk).update(
-            pending_change=refused_change(pending, field=field, message=message))
-        return {"status": REFUSED, "message": message}
-    save(cleaned, held_actor(pending), verdict)
-    UserSyncSettings.objects.filter(pk=settings.pk).update(pending_change={})
+    with transaction.atomic():  # a save arriving now waits for this decision (locks in the Save's order)
+        EntraConnection.objects.select_for_update().filter(organization=organization).first()
+        current = UserSyncSettings.objects.select_for_update().get(pk=settings.pk)
+        if not same_request(pending, current.pending_change or {}):
+            return {"status": "superseded"}  # the admin saved something else meanwhile: that change is checked next
+        if refusal:
+            field, message = refusal
+            UserSyncSettings.objects.filter(pk=settings.pk).update(
+                pending_change=refused_change(pending, field=field, message=message))
+            return {"status": REFUSED, "message": message}
+        save(cleaned, held_actor(pending), verdict)
+        UserSyncSettings.objects.filter(pk=settings.pk).update(pending_change={})
     return {"status": "saved"}
 
 

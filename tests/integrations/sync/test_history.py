@@ -62,3 +62,16 @@ def test_the_pages_draw_the_chart_with_its_numbers_and_range_links(admin_client,
     assert "1 run in the last 24 hours: none failed, 4 changes" in html
     assert "range=30d" in html
     assert "{#" not in html and "#}" not in html  # no template comment leaks into the page
+
+
+def test_the_time_axis_is_drawn_inside_the_chart_so_it_lines_up_with_the_bars_at_any_width(admin_client,
+                                                                                          organization):
+    make_run(organization, hours_ago=3, counts={"created": 4})
+    html = admin_client.get(reverse("user_sync:settings"), {"range": "24h"}).content.decode()
+    svg = html[html.index('<svg class="chart-svg"'):html.index("</svg>")]
+    history = sync_history(organization, range_key="24h")
+    chart = history.chart
+    assert chart.axis_y > chart.secondary_top + chart.secondary_height and chart.height > chart.axis_y
+    assert f'x="{chart.plot_left}" y="{chart.axis_y}" text-anchor="start"' in svg and chart.axis_start in svg
+    assert f'x="{chart.plot_right}" y="{chart.axis_y}" text-anchor="end" dominant-baseline="middle">now<' in svg
+    assert 'class="chart-axis"' not in html  # no HTML label row that drifts from the scaled SVG
