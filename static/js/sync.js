@@ -108,7 +108,8 @@
     var dl = document.createElement("dl"); dl.className = "counts";
     var pairs = run.kind === "contacts" ? [["mailboxes", "Mailboxes"], ["folders", "Folders"],
       ["contacts_created", "Contacts created"], ["contacts_updated", "Contacts updated"], ["contacts_deleted", "Contacts deleted"],
-      ["mailboxes_failed", "Mailboxes failed"]] :
+      ["mailboxes_failed", "Mailboxes failed"]] : run.kind === "presence" ? [["users", "Users polled"],
+      ["changed", "Presence changed"], ["unavailable", "Newly without Teams presence"]] :
       [["read", "Read"], ["created", "Created"], ["updated", "Updated"], ["restored", "Restored"], ["disabled", "Disabled"],
        ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"], ["out_of_scope", "Out of scope"],
        ["purged", "Deleted after the grace period"]];
