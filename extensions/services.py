@@ -10,6 +10,14 @@ AUDITED_FIELDS = (
     "number", "display_name", "first_name", "last_name", "email",
     "job_title", "department", "business_phone", "mobile_phone", "status",
 )
+# How an extension's fields read in the audit list and in the sync log's before/after, in the words of the
+# extension's page (no stored code such as entra_upn is shown to an admin).
+FIELD_WORDS = {
+    "number": "Extension number", "display_name": "Display name", "first_name": "Given name",
+    "last_name": "Surname", "email": "E-mail", "job_title": "Job title", "department": "Department",
+    "business_phone": "Business phone", "mobile_phone": "Mobile phone", "status": "Status",
+    "entra_upn": "User principal name", "entra_object_id": "Object ID",
+}
 
 
 class DuplicateExtensionNumber(Exception):

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from integrations.models import EntraConnection
 from integrations.services import connection_test_run
+from integrations.status import expires_within
 
 logger = logging.getLogger(__name__)
 WARNING_THRESHOLDS = (30, 7, 1)
@@ -54,9 +55,9 @@ def _send_expiry_warning(connection: EntraConnection) -> None:
         logger.warning("No admin e-mail address for organization %s: expiry warning not mailed",
                        connection.organization_id)
         return
-    days = connection.days_until_expiry()
     expires = connection.credential_expires_at
-    when = "has expired" if days < 0 else f"expires in {days} day{'s' if days != 1 else ''}"
+    days = connection.days_until_expiry()
+    when = "has expired" if connection.credential_expired() else f"expires {expires_within(days)}"
     send_mail(
         subject=f"[PBX portal] Microsoft Entra credential {when}",
         message=(

@@ -116,6 +116,16 @@ class EntraConnection(models.Model):
             return None
         return calendar_days_between(now or timezone.now(), expires)
 
+    def credential_expired(self, now=None) -> bool:
+        """Past its expiry: a day after the date the admin entered (it ends at some time that day), or at once past
+        the exact instant Graph or the certificate gives."""
+        days = self.days_until_expiry(now)
+        if days is None:
+            return False
+        exact = self.certificate_expires_at if self.credential_type == self.CredentialType.CERTIFICATE else \
+            self.graph_secret_expires_at
+        return days < 0 or (exact is not None and exact <= (now or timezone.now()))
+
 
 def calendar_days_between(start: datetime, end: datetime) -> int:
     return (end.astimezone(UTC).date() - start.astimezone(UTC).date()).days

@@ -11,6 +11,7 @@ from django.utils import timezone
 from integrations.connection_check import ConnectionCheckOutcome, connection_check
 from integrations.graph import forget_client
 from integrations.models import GUID_RE, EntraConnection
+from integrations.retiring import connection_retiring, same_app
 from organizations.audit import audit_record, field_changes
 from organizations.models import Organization
 from pbx_portal import jobs
@@ -72,6 +73,8 @@ def connection_save(*, connection: EntraConnection, cleaned_data: dict, certific
         connection.app_redirect_uris = None
     if "secret_expires_on" in changes:
         connection.last_expiry_warning_days = None
+    if stored is not None and not same_app(stored, connection.tenant_id, connection.client_id):
+        connection_retiring(stored)  # another tenant or app from now on: undo the old one's work with its credential
     connection.save()
     transaction.on_commit(lambda: _forget_clients(previous_app, (connection.tenant_id, connection.client_id)))
     if changes:

@@ -14,18 +14,25 @@ class Badge:
     text: str  # for the Integrations page
 
 
+def expires_within(days: int) -> str:
+    """'today', 'in 1 day', 'in 12 days': when a credential that has not expired yet expires."""
+    return "today" if not days else f"in {days} day{'s' if days != 1 else ''}"
+
+
 def connection_badge(connection: EntraConnection | None, now=None) -> Badge:
     if connection is None or not connection.pk or not connection.is_configured:
         return Badge("muted", "Not configured", "Not configured")
     if connection.status == EntraConnection.Status.ERROR:
         return Badge("error", "Error", f"Error: {connection.status_detail}")
     days = connection.days_until_expiry(now)
-    if days is not None and days < 0:
+    if connection.credential_expired(now):
         return Badge("error", "Expired", "Error: the credential has expired")
     if connection.status == EntraConnection.Status.UNTESTED:
         return Badge("warn", "Not tested", "Saved, not tested: click Test Connection")
     if days is not None and days <= EXPIRY_WARNING_DAYS:
-        return Badge("warn", f"Expires in {days}d", f"Connected · Secret expires in {days} days")
+        what = "Certificate" if connection.credential_type == EntraConnection.CredentialType.CERTIFICATE else "Secret"
+        short = "Expires today" if not days else f"Expires in {days}d"
+        return Badge("warn", short, f"Connected · {what} expires {expires_within(days)}")
     return Badge("ok", "Connected", "Connected")
 
 
@@ -43,11 +50,12 @@ def credential_banners(connection: EntraConnection | None, now=None) -> list[dic
     days = connection.days_until_expiry(now)
     if days is not None and not connection.syncs_paused:
         expires = connection.credential_expires_at
-        if days < 0:
+        if connection.credential_expired(now):
             banners.append({"level": "error", "text": f"The Microsoft Entra credential expired on {expires:%Y-%m-%d}."
                             " Syncs will fail until a new one is saved.", "action": fix, "field": field})
         elif days <= EXPIRY_WARNING_DAYS:
-            banners.append({"level": "warn", "text": f"The Microsoft Entra client credential expires in {days} "
-                            f"day{'s' if days != 1 else ''}, on {expires:%Y-%m-%d}. Create a new one in Entra and "
+            banners.append({"level": "warn", "text": f"The Microsoft Entra client credential expires "
+                            f"{expires_within(days)}, "
+                            f"on {expires:%Y-%m-%d}. Create a new one in Entra and "
                             "enter it in the portal.", "action": fix, "field": field})
     return banners

@@ -29,9 +29,10 @@ def encrypt(plaintext: str) -> str:
     return fernet().encrypt(plaintext.encode()).decode()
 
 
-def decrypt(ciphertext: str) -> str:
+def decrypt(ciphertext: str, ttl: int | None = None) -> str:
+    """The plaintext; with `ttl`, only of ciphertext made at most that many seconds ago."""
     try:
-        return fernet().decrypt(ciphertext.encode()).decode()
+        return fernet().decrypt(ciphertext.encode(), ttl=ttl).decode()
     except InvalidToken as exc:
         raise ImproperlyConfigured(
             "A stored secret cannot be decrypted with the configured FIELD_ENCRYPTION_KEY."

@@ -72,3 +72,12 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fresh_graph_clients(fresh_cache):
+    """No cached Graph client (nor cache entry) before and after the test: tests that mock Microsoft with `responses`
+    get clients of their own, with empty token caches."""
+    clear_clients()
+    yield
+    clear_clients()

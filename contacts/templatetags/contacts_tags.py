@@ -6,7 +6,7 @@ from django import template
 from contacts.charts import contacts_per_mailbox_chart
 from contacts.forms import ContactSettingsForm, initial_mailboxes_json
 from contacts.models import SharedMailbox
-from contacts.selectors import mailbox_status_summary
+from contacts.selectors import mailbox_status_summary, switched_off_kinds
 from contacts.services import contact_settings_for
 from contacts.settings_check import CHECKING_MESSAGE
 from integrations.models import EntraConnection
@@ -66,4 +66,7 @@ def permission_problem(connection, last_run) -> dict | None:
 @register.inclusion_tag("contacts/_chart.html", takes_context=True)
 def contacts_chart(context):
     """{% contacts_chart %}: contacts per mailbox, failures marked (Collaboration page)."""
-    return {"chart": contacts_per_mailbox_chart(organization=context["request"].organization)}
+    organization = context["request"].organization
+    off = switched_off_kinds(organization=organization, settings=contact_settings_for(organization),
+                             connection=EntraConnection.objects.filter(organization=organization).first())
+    return {"chart": contacts_per_mailbox_chart(organization=organization, off_kinds=off)}

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.sync.models import SyncRun
+from integrations.sync.models import SyncRun, run_seconds
 from integrations.sync.selectors import runs_for
 from pbx_portal.charts import Bar, Chart, column_chart
 from pbx_portal.times import local_text
@@ -21,9 +21,10 @@ RANGES = {"24h": ("24 hours", timedelta(hours=24), timedelta(hours=1)),
           "30d": ("30 days", timedelta(days=30), timedelta(days=1))}
 DEFAULT_RANGE = "7d"
 MAX_BARS = 96
-# What counts as a change, for every kind (users, contacts, presence).
-CHANGE_COUNTS = ("created", "updated", "disabled", "deleted", "restored", "contacts_created", "contacts_updated",
-                 "contacts_deleted", "changed")
+# What counts as a change, for every kind (users, contacts, presence). "purged": extensions deleted after their
+# grace period, outside a user run's read outcomes but deleted all the same.
+CHANGE_COUNTS = ("created", "updated", "disabled", "deleted", "restored", "purged", "contacts_created",
+                 "contacts_updated", "contacts_deleted", "changed")
 FAILED = (SyncRun.Status.FAILED,)
 
 
@@ -71,7 +72,7 @@ def sync_history(organization, *, kind: str = "", user: str = "", range_key: str
     start = now - span
     runs = runs_for(organization, kind=kind, user=user).filter(created_at__gte=start).exclude(dry_run=True)
     points = [_point(row) for row in runs.order_by("created_at", "id").values(
-        "pk", "created_at", "started_at", "finished_at", "heartbeat_at", "status", "counts")]
+        "pk", "created_at", "trigger", "started_at", "finished_at", "heartbeat_at", "status", "counts")]
     grouped = always_group or len(points) > MAX_BARS
     if grouped:
         bars = _slot_bars(points, start, slot, span)
@@ -88,9 +89,8 @@ def sync_history(organization, *, kind: str = "", user: str = "", range_key: str
 def _point(row: dict) -> RunPoint:
     counts = row["counts"] or {}
     changes = sum(int(counts.get(name) or 0) for name in CHANGE_COUNTS)
-    end = row["finished_at"] or row["heartbeat_at"] or row["started_at"]
-    seconds = (end - row["started_at"]).total_seconds() if row["started_at"] and end else 0.0
-    return RunPoint(pk=row["pk"], at=row["created_at"], changes=changes, seconds=max(seconds, 0.0),
+    seconds = run_seconds(row["trigger"], row["started_at"], row["finished_at"], row["heartbeat_at"]) or 0.0
+    return RunPoint(pk=row["pk"], at=row["created_at"], changes=changes, seconds=seconds,
                     failed=row["status"] in FAILED, status=row["status"])
 
 

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from organizations.audit import audit_field_words
 from organizations.models import Organization
 
 
@@ -35,6 +37,14 @@ class SyncSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync of {self.organization}"
+
+    def quarantined_at(self, now) -> bool:
+        """On hold now: the dispatcher starts no run before quarantined_until (a past one no longer holds anything)."""
+        return self.quarantined_until is not None and self.quarantined_until > now
+
+    @property
+    def quarantined(self) -> bool:
+        return self.quarantined_at(timezone.now())
 
     @property
     def effective_interval_seconds(self) -> int:
@@ -120,10 +130,16 @@ class SyncRun(models.Model):
 
     @property
     def duration_seconds(self) -> float | None:
-        if not self.started_at:
-            return None
-        end = self.finished_at or self.heartbeat_at or self.started_at
-        return max(0.0, (end - self.started_at).total_seconds())
+        return run_seconds(self.trigger, self.started_at, self.finished_at, self.heartbeat_at)
+
+
+def run_seconds(trigger: str, started_at, finished_at, heartbeat_at) -> float | None:
+    """How long a run took (so far, while it runs), None before it started. A SCIM "run" is the day's log of the
+    requests Microsoft Entra pushed (first request to last), not work that took that long: it has no duration."""
+    if not started_at or trigger == SyncRun.Trigger.SCIM:
+        return None
+    end = finished_at or heartbeat_at or started_at
+    return max(0.0, (end - started_at).total_seconds())
 
 
 class SyncEvent(models.Model):
@@ -162,10 +178,11 @@ class SyncEvent(models.Model):
         return f"{self.action} {self.subject}"
 
     def field_changes(self) -> list[dict]:
-        """The fields of ``before`` and ``after`` side by side, in first-seen order: name, before, after, changed."""
+        """The fields of ``before`` and ``after`` side by side, in first-seen order: name, label (the words an admin
+        reads), before, after, changed."""
         before, after = self.before or {}, self.after or {}
         names = list(dict.fromkeys([*before, *after]))
-        return [{"name": name, "before": before.get(name), "after": after.get(name),
+        return [{"name": name, "label": audit_field_words(name), "before": before.get(name), "after": after.get(name),
                  "changed": before.get(name) != after.get(name)} for name in names]
 
 

@@ -24,6 +24,7 @@ def run_progress(run: SyncRun) -> dict:
     """What the Sync Now progress poller needs."""
     return {
         "id": run.pk, "kind": run.kind, "status": run.status, "status_label": run.get_status_display(),
+        "trigger": run.trigger, "trigger_label": run.get_trigger_display(), "dry_run": run.dry_run,
         "active": run.is_active, "phase": run.phase, "counts": run.counts or {},
         "graph_requests": run.graph_requests, "error": run.error,
         "started_at": run.started_at.isoformat() if run.started_at else None,

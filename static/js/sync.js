@@ -80,6 +80,13 @@
           }
           var run = result.body;
           area.textContent = "";
+          if (run.created === false) {
+            // Nothing new was started: one run per organization and kind at a time. Say so, not "your run".
+            var already = document.createElement("p"); already.className = "banner banner-warn"; already.dataset.field = "already";
+            already.textContent = "A run was already under way, so nothing new was started: this is that run. " +
+              "Start yours again when it has finished.";
+            area.appendChild(already);
+          }
           var block = buildProgress(run);
           area.appendChild(block);
           var link = document.createElement("p");
@@ -100,7 +107,9 @@
     block.setAttribute("aria-live", "polite");
     var head = document.createElement("p");
     var strong = document.createElement("strong"); strong.textContent = "Run " + run.id; head.appendChild(strong);
-    head.appendChild(document.createTextNode(" · "));
+    // What started it, as on the run's own page: a preview says that nothing is applied.
+    head.appendChild(document.createTextNode(" · " + (run.trigger_label || "") +
+      (run.dry_run ? " (nothing is applied)" : "") + " · "));
     var badge = document.createElement("span"); badge.dataset.field = "status_label"; head.appendChild(badge);
     head.appendChild(document.createTextNode(" "));
     var phase = document.createElement("span"); phase.className = "help"; phase.dataset.field = "phase"; head.appendChild(phase);
@@ -108,7 +117,8 @@
     var dl = document.createElement("dl"); dl.className = "counts";
     var pairs = run.kind === "contacts" ? [["mailboxes", "Mailboxes"], ["folders", "Folders"],
       ["contacts_created", "Contacts created"], ["contacts_updated", "Contacts updated"], ["contacts_deleted", "Contacts deleted"],
-      ["mailboxes_failed", "Mailboxes failed"]] :
+      ["mailboxes_failed", "Mailboxes failed"]] : run.kind === "presence" ? [["users", "Users polled"],
+      ["changed", "Presence changed"], ["unavailable", "Newly without Teams presence"]] :
       [["read", "Read"], ["created", "Created"], ["updated", "Updated"], ["restored", "Restored"], ["disabled", "Disabled"],
        ["deleted", "Deleted"], ["conflicts", "Conflicts"], ["unchanged", "Unchanged"], ["out_of_scope", "Out of scope"],
        ["purged", "Deleted after the grace period"]];

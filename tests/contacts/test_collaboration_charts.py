@@ -58,3 +58,50 @@ def test_the_collaboration_page_draws_the_charts_with_their_numbers(admin_client
     assert 'id="contacts-chart"' in html and 'id="presence-state-chart"' in html
     assert 'id="presence-changes-chart"' in html
     assert '<td class="num">42</td>' in html
+
+
+def test_a_switched_off_kind_is_not_counted_as_failing_and_more_failures_than_shown_are_said(
+        admin_client, organization):
+    from contacts.models import ContactSettings
+    from integrations.models import EntraConnection
+    EntraConnection.objects.create(organization=organization, tenant_id="contoso.onmicrosoft.com", client_id="c",
+                                   client_secret="s", feature_contacts=True)
+    ContactSettings.objects.update_or_create(organization=organization,
+                                             defaults={"personal_enabled": True, "shared_enabled": False})
+    for n in range(TOP_MAILBOXES + 3):  # shared mailboxes, switched off: not read, so not failing
+        mailbox(organization, n, contacts=5, status=MailboxSyncState.Status.DENIED)
+    for n in range(TOP_MAILBOXES + 2):
+        MailboxSyncState.objects.create(organization=organization, kind=MailboxSyncState.Kind.PERSONAL,
+                                        mailbox_id=f"user-{n}", display_name=f"User {n}",
+                                        status=MailboxSyncState.Status.ERROR, last_error="500")
+    html = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    caption = html[html.index('id="contacts-chart-caption"'):html.index("</figcaption>", html.index(
+        'id="contacts-chart-caption"'))]
+    assert f"{2 * TOP_MAILBOXES + 5} mailboxes, {TOP_MAILBOXES + 2} failed" in caption
+    assert f"the first {TOP_MAILBOXES} failed shown" in caption and "every failed one" not in caption
+    status = admin_client.get(reverse("contacts:mailboxes")).content.decode()
+    assert status.count("Switched off</span>") == TOP_MAILBOXES + 3  # the status page agrees
+
+
+def test_the_presence_caption_says_its_polls_are_the_logged_ones(admin_client, organization):
+    SyncRun.objects.create(organization=organization, kind=SyncKind.PRESENCE, status="succeeded",
+                           trigger="schedule", counts={"changed": 2}, started_at=timezone.now(),
+                           finished_at=timezone.now())
+    html = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "2 changes in 1 logged poll (scheduled polls that change nothing are not logged)" in html
+
+
+@pytest.mark.parametrize("count", [3, 205])
+def test_the_mailbox_pages_say_how_many_they_list_and_cost_the_same_queries(
+        admin_client, organization, other_organization, django_assert_max_num_queries, count):
+    MailboxSyncState.objects.bulk_create([
+        MailboxSyncState(organization=organization, kind=MailboxSyncState.Kind.SHARED, mailbox_id=f"mb-{n}",
+                         display_name=f"Mailbox {n}", contact_count=2) for n in range(count)])
+    mailbox(other_organization, 1, contacts=10_000)  # another organization's mailbox counts nowhere here
+    with django_assert_max_num_queries(9):
+        status = admin_client.get(reverse("contacts:mailboxes")).content.decode()
+    assert f"{count} mailboxes, {2 * count} contacts." in status
+    assert ("The first 200 are listed." in status) == (count > 200)
+    with django_assert_max_num_queries(24):
+        collaboration = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert f"{count} mailboxes ·\n    {2 * count} contacts" in collaboration

@@ -13,6 +13,16 @@ def emu(emu, settings, live_server):
 
 
 @pytest.fixture
+def connected(emu, organization):
+    """The organization connected to the emulator's tenant (Test Connection passed)."""
+    from integrations.models import EntraConnection
+
+    return EntraConnection.objects.create(
+        organization=organization, tenant_id=emu.tenant_id, client_id=emu.client_id,
+        client_secret=emu.client_secret, status=EntraConnection.Status.CONNECTED)
+
+
+@pytest.fixture
 def uc_page(browser):
     context = browser.new_context(ignore_https_errors=True)  # the emulator's private CA
     page = context.new_page()

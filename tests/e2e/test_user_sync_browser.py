@@ -5,19 +5,11 @@ import re
 import pytest
 
 from extensions.models import Extension
-from integrations.models import EntraConnection
 from integrations.sync.users.models import UserSyncSettings
 from tests.helpers.factories import ADMIN_PASSWORD
 from tests.helpers.user_sync import directory_users, in_scope_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def connected(emu, organization):
-    return EntraConnection.objects.create(
-        organization=organization, tenant_id=emu.tenant_id, client_id=emu.client_id,
-        client_secret=emu.client_secret, status=EntraConnection.Status.CONNECTED)
 
 
 def start_and_watch(page, button: str, final: str = "Succeeded"):

@@ -106,3 +106,25 @@ def test_task_and_command_call_the_service(connection, capsys):
         assert tasks.check_credentials(999999) == "connection deleted"
         call_command("check_entra_credentials")
     assert "Contoso Ltd: passed" in capsys.readouterr().out
+
+
+def test_a_credential_past_its_exact_expiry_today_is_expired_not_expiring_in_0_days():
+    now = datetime.datetime(2026, 12, 2, 15, 0, tzinfo=datetime.UTC)
+    conn = EntraConnection(pk=1, tenant_id="t.example", client_id="c", client_secret="s" * 20,
+                           status=EntraConnection.Status.CONNECTED,
+                           graph_secret_expires_at=now - datetime.timedelta(hours=1))
+    assert connection_badge(conn, now).short == "Expired"
+    assert credential_banners(conn, now)[0]["level"] == "error"
+    conn.graph_secret_expires_at = now + datetime.timedelta(hours=3)  # later today
+    assert connection_badge(conn, now).text == "Connected · Secret expires today"
+    assert "expires today, on 2026-12-02" in credential_banners(conn, now)[0]["text"]
+    conn.graph_secret_expires_at = now + datetime.timedelta(days=1)
+    assert connection_badge(conn, now).text == "Connected · Secret expires in 1 day"
+
+
+def test_an_entered_expiry_date_holds_until_that_day_ends():
+    now = datetime.datetime(2026, 12, 2, 15, 0, tzinfo=datetime.UTC)
+    conn = EntraConnection(pk=1, tenant_id="t.example", client_id="c", client_secret="s" * 20,
+                           status=EntraConnection.Status.CONNECTED, secret_expires_on=datetime.date(2026, 12, 2))
+    assert connection_badge(conn, now).short == "Expires today"
+    assert connection_badge(conn, now + datetime.timedelta(days=1)).short == "Expired"

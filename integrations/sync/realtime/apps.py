@@ -11,9 +11,13 @@ class RealtimeConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_delete, post_save
 
+        from integrations.retiring import register_connection_retiring
         from integrations.sync.realtime import tasks  # noqa: F401 - registers the Celery tasks
         from integrations.sync.realtime.models import Subscription
+        from integrations.sync.realtime.services import subscriptions_retire
         from pbx_portal.input_guard import add_body_limit
+
+        register_connection_retiring(subscriptions_retire)
 
         post_save.connect(_forget, sender=Subscription, dispatch_uid="realtime.forget_saved")
         post_delete.connect(_forget, sender=Subscription, dispatch_uid="realtime.forget_deleted")

@@ -5,6 +5,9 @@
   active polls only as a safety net (GRAPH_NOTIFICATION_SAFETY_NET_MINUTES); otherwise at its normal interval.
 - ``subscription_lifecycle``: Graph's lifecycle events: ``missed`` -> a delta catch-up run; ``subscriptionRemoved``
   -> a catch-up run and a new subscription; ``reauthorizationRequired`` -> reauthorize (renew if that fails).
+- ``subscriptions_retire`` (web, no Microsoft) and ``retired_subscriptions_delete`` (worker): the connection's app is
+  going away (deleted, or replaced by another tenant or app): its subscriptions are forgotten here at once and
+  deleted at Microsoft by a worker with the old credential, sealed before it is replaced.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.connection_client import graph_client_for
-from integrations.graph import GraphClientError, GraphError, NotFound, PermissionDenied
+from integrations.connection_client import graph_client_for, graph_client_for_sealed, sealed_credentials
+from integrations.graph import AuthenticationFailed, GraphClientError, GraphError, NotFound, PermissionDenied
 from integrations.graph.subscriptions import (
     create_subscription,
     delete_subscription,
@@ -35,6 +39,7 @@ from integrations.sync.realtime.registry import TARGETS, wanted_for
 from integrations.sync.realtime.settings_switch import lifecycle_url, notification_url, realtime_enabled
 from integrations.sync.registry import why_not_runnable
 from integrations.sync.runs import run_request
+from pbx_portal import jobs
 
 logger = logging.getLogger(__name__)
 Status = Subscription.Status
@@ -127,6 +132,48 @@ def subscriptions_remove_all(organization) -> int:
     for row in rows:
         _remove(client, row)
     return len(rows)
+
+
+def subscriptions_retire(connection: EntraConnection) -> None:
+    """Hook of integrations.retiring, in the transaction that deletes or replaces the connection (web: no Microsoft
+    here). The subscriptions are forgotten now, so nothing renews them with the new credential and their
+    notifications are dropped; a worker deletes them at Microsoft with the old credential, sealed here."""
+    rows = list(Subscription.objects.filter(organization_id=connection.organization_id))
+    graph_ids = sorted({row.graph_id for row in rows if row.graph_id})
+    Subscription.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    for kind in {row.kind for row in rows}:
+        apply_safety_net(connection.organization, kind)  # polling at the normal interval again
+    if graph_ids and connection.is_configured:
+        jobs.enqueue("realtime.delete_retired", connection.organization_id, sealed_credentials(connection), graph_ids)
+
+
+def retired_subscriptions_delete(organization_id: int, sealed: str, graph_ids: list[str]) -> dict:
+    """DELETE each subscription at Microsoft with the retired credential; one already gone (404) counts as gone.
+    What cannot be deleted expires on its own (within Graph's maximum lifetime); its notifications are dropped."""
+    outcome = {"deleted": 0, "gone": 0, "failed": 0}
+    try:
+        client = graph_client_for_sealed(sealed)
+    except (ImproperlyConfigured, ValueError):
+        logger.warning("Retired credential of organization %s unreadable (expired in the queue?): %d subscription(s) "
+                       "left to expire at Microsoft", organization_id, len(graph_ids))
+        outcome["failed"] = len(graph_ids)
+        return outcome
+    for position, graph_id in enumerate(graph_ids):
+        try:
+            delete_subscription(client, graph_id)
+            outcome["deleted"] += 1
+        except NotFound:
+            outcome["gone"] += 1
+        except AuthenticationFailed as exc:  # the old secret already revoked: no other deletion can work
+            logger.warning("Retired credential of organization %s refused (%s): %d subscription(s) left to expire at "
+                           "Microsoft", organization_id, exc, len(graph_ids) - position)
+            outcome["failed"] += len(graph_ids) - position
+            break
+        except GraphClientError as exc:
+            logger.warning("Deleting retired subscription %s of organization %s failed (it expires on its own): %s",
+                           graph_id, organization_id, exc)
+            outcome["failed"] += 1
+    return outcome
 
 
 # -- internals ----------------------------------------------------------------------------------------------------

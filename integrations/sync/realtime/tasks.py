@@ -4,7 +4,11 @@ from celery import shared_task
 
 from integrations.sync.realtime.coalesce import RunInProgress, notification_received
 from integrations.sync.realtime.maintenance import maintenance_due
-from integrations.sync.realtime.services import subscription_lifecycle, subscriptions_maintain
+from integrations.sync.realtime.services import (
+    retired_subscriptions_delete,
+    subscription_lifecycle,
+    subscriptions_maintain,
+)
 from organizations.models import Organization
 
 FOLLOW_UP_POLL_SECONDS = 2
@@ -32,3 +36,9 @@ def maintain(organization_id: int, force_renew: bool = False) -> dict:
 @shared_task(name="realtime.maintain_due", ignore_result=True)
 def maintain_due() -> int:
     return maintenance_due()
+
+
+@shared_task(name="realtime.delete_retired", acks_late=True)
+def delete_retired(organization_id: int, sealed: str, graph_ids: list[str]) -> dict:
+    """The subscriptions of a retired connection, at Microsoft (the organization may be gone: nothing is loaded)."""
+    return retired_subscriptions_delete(organization_id, sealed, graph_ids)

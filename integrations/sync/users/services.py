@@ -34,6 +34,8 @@ from pbx_portal.times import local_text
 
 logger = logging.getLogger(__name__)
 
+AUTOMATIC_TRIGGERS = (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.NOTIFICATION)  # runs nobody started by hand
+
 AUDITED_SETTINGS = ("scope", "include_guests", "disabled_accounts", "groups", "custom_filter", "numbering",
                     "range_start", "range_end", "reserved_numbers", "number_attribute", "number_rule",
                     "number_digits", "removal_grace_days", "threshold_percent", "threshold_count")
@@ -115,19 +117,27 @@ def _settings_apply(*, organization, cleaned_data: dict, actor, filter_verdict: 
 
 
 def automatic_sync_sentence(organization, *, enabled: bool) -> str:
-    """When automatic runs happen, as the page and the save message say it."""
+    """When automatic runs happen, as the page and the save message say it: what the dispatcher will do, so a
+    quarantine that has ended, paused syncs and the safety-net interval of change notifications are said as they are."""
     if not enabled:
         return ("Automatic sync is off: nothing runs on its own. Sync Now runs once with the saved settings; switch "
                 "on automatic sync and save to run every few minutes.")
     schedule = schedule_for(organization, SyncKind.USERS)
+    now = timezone.now()
     every = f"every {schedule.interval_seconds // 60} min"
-    if schedule.quarantined_until:
+    if schedule.effective_interval_seconds > schedule.interval_seconds:
+        every = (f"changes arrive by change notifications; a safety-net run every "
+                 f"{schedule.effective_interval_seconds // 60} min")
+    if EntraConnection.objects.filter(organization=organization, syncs_paused=True).exists():
+        return (f"Automatic sync is on ({every}) but paused: Microsoft Entra rejected the credential. Save a working "
+                "credential on the Connection tab to resume.")
+    if schedule.quarantined_at(now):
         return f"Automatic sync is on ({every}) but on hold until {local_text(schedule.quarantined_until)}."
     first = not SyncRun.objects.filter(organization=organization, kind=SyncKind.USERS,
-                                       trigger=SyncRun.Trigger.SCHEDULE).exists()
+                                       trigger__in=AUTOMATIC_TRIGGERS).exists()
     which = "The first automatic run" if first else "The next automatic run"
     when = schedule.next_run_at
-    if when is None or when <= timezone.now():
+    if when is None or when <= now:
         return f"Automatic sync is on ({every}). {which} starts within a minute."
     return f"Automatic sync is on ({every}). {which} starts at {local_text(when, '%H:%M')}."
 

@@ -75,3 +75,33 @@ def test_the_time_axis_is_drawn_inside_the_chart_so_it_lines_up_with_the_bars_at
     assert f'x="{chart.plot_left}" y="{chart.axis_y}" text-anchor="start"' in svg and chart.axis_start in svg
     assert f'x="{chart.plot_right}" y="{chart.axis_y}" text-anchor="end" dominant-baseline="middle">now<' in svg
     assert 'class="chart-axis"' not in html  # no HTML label row that drifts from the scaled SVG
+
+
+def test_extensions_deleted_after_their_grace_period_are_changes(organization):
+    make_run(organization, hours_ago=2, counts={"read": 10, "unchanged": 10, "purged": 3})
+    history = sync_history(organization, range_key="24h")
+    assert history.changes == 3 and history.chart.bars[0].value == 3
+
+
+def test_a_scim_day_log_is_not_counted_as_the_longest_run(organization):
+    make_run(organization, hours_ago=1, seconds=4, counts={"updated": 1})
+    scim = make_run(organization, hours_ago=10, seconds=9 * 3600, counts={"created": 2})
+    SyncRun.objects.filter(pk=scim.pk).update(trigger=SyncRun.Trigger.SCIM)
+    history = sync_history(organization, range_key="24h")
+    assert (history.runs, history.changes, history.longest_seconds) == (2, 3, 4.0)
+    assert SyncRun.objects.get(pk=scim.pk).duration_seconds is None
+
+
+def test_a_waiting_a_running_and_a_queued_run_count_as_what_they_did(organization):
+    make_run(organization, hours_ago=3, status=SyncRun.Status.NEEDS_APPROVAL, seconds=6,
+             counts={"read": 40, "created": 1, "out_of_scope": 39, "removals_held": 39, "planned_removals": 39,
+                     "held_disabled": 39})
+    running = make_run(organization, hours_ago=0.1, status=SyncRun.Status.RUNNING, counts={"updated": 2})
+    SyncRun.objects.filter(pk=running.pk).update(finished_at=None, heartbeat_at=running.started_at + timedelta(
+        seconds=8))
+    queued = SyncRun.objects.create(organization=organization, kind=SyncKind.CONTACTS,
+                                    trigger=SyncRun.Trigger.SCHEDULE)
+    history = sync_history(organization, range_key="24h")
+    # Held removals are not changes (nothing was removed); the running run so far; the queued one took no time.
+    assert (history.runs, history.failures, history.changes, history.longest_seconds) == (3, 0, 3, 8.0)
+    assert queued.duration_seconds is None

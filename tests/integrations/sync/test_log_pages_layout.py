@@ -30,10 +30,24 @@ def test_the_sidebar_stays_when_the_page_is_filtered_by_user(admin_client, run, 
 def test_field_changes_pair_before_and_after_in_order(run):
     event = run.events.get()
     assert event.field_changes() == [
-        {"name": "job_title", "before": "Retail Manager", "after": "Senior Retail Manager", "changed": True},
-        {"name": "department", "before": "Retail", "after": "Retail", "changed": False},
-        {"name": "mobile", "before": None, "after": "+1", "changed": True},
+        {"name": "job_title", "label": "Job title", "before": "Retail Manager", "after": "Senior Retail Manager",
+         "changed": True},
+        {"name": "department", "label": "Department", "before": "Retail", "after": "Retail", "changed": False},
+        {"name": "mobile", "label": "Mobile", "before": None, "after": "+1", "changed": True},
     ]
+
+
+def test_the_diff_names_each_field_in_the_words_of_the_extension_page(admin_client, organization):
+    run = SyncRun.objects.create(organization=organization, kind=SyncKind.USERS, trigger=SyncRun.Trigger.MANUAL,
+                                 status=SyncRun.Status.SUCCEEDED)
+    SyncEvent.objects.create(run=run, organization=organization, action=SyncEvent.Action.CREATED, subject="Ada",
+                             after={"email": "ada@contoso.com", "entra_upn": "ada@contoso.com", "first_name": "Ada",
+                                    "last_name": "Lovelace", "number": "1000", "display_name": "Ada Lovelace"})
+    html = admin_client.get(reverse("sync:run", args=[run.pk])).content.decode()
+    for words in ("E-mail", "User principal name", "Given name", "Surname", "Extension number", "Display name"):
+        assert f'<th scope="row">{words}</th>' in html
+    for code in ("entra_upn", "first_name", "display_name", ">email<"):
+        assert code not in html
 
 
 def test_the_run_page_shows_each_changed_field_struck_out_and_inserted(admin_client, run):

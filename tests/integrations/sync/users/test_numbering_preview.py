@@ -3,11 +3,9 @@ read by a worker with the run's own rules; nothing saved; another organization c
 
 import pytest
 import responses
-from django.core.cache import cache
 
 from extensions.models import Extension, RetainedNumber
 from integrations.connection_client import graph_endpoints
-from integrations.graph import clear_clients
 from integrations.models import EntraConnection
 from integrations.sync.users.models import UserSyncSettings
 from integrations.sync.users.numbering_preview import numbering_preview_result, numbering_preview_run
@@ -18,20 +16,11 @@ from tests.helpers.graph_mock import mock_entra
 from tests.helpers.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
 from tests.helpers.user_sync import settings_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_graph_clients")]
 PAGE = "/integrations/entra/user-sync/"
 ATTRIBUTE = {"scope": "all", "include_guests": False, "disabled_accounts": "remove", "custom_filter": "",
              "groups": [], "numbering": "attribute", "range_start": 1000, "range_end": 8999, "reserved_numbers": "",
              "number_attribute": "businessPhones", "number_rule": "last_digits", "number_digits": 4}
-
-
-@pytest.fixture(autouse=True)
-def fresh():
-    clear_clients()
-    cache.clear()
-    yield
-    clear_clients()
-    cache.clear()
 
 
 @pytest.fixture

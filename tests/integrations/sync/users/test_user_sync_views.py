@@ -159,7 +159,7 @@ def test_log_filters_by_user_and_bad_input_is_harmless(admin_client, connected):
     assert admin_client.get("/integrations/sync/log/?user=%00&kind=%00&page=x").status_code == 400
     assert admin_client.get("/integrations/sync/log/?user=%FF&kind=x&page=x").status_code == 200
     detail = admin_client.get(f"/integrations/sync/runs/{first.pk}/?user=megan&action=updated").content.decode()
-    assert "Megan Bowen" in detail and "job_title" in detail
+    assert "Megan Bowen" in detail and "Job title" in detail
 
 
 def test_approve_and_reject_only_when_waiting(admin_client, connected, monkeypatch):
