@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
-from integrations.sync.answers import run_started
+from integrations.sync.answers import run_refused, run_started
 from integrations.sync.history import sync_history
 from integrations.sync.models import SyncEvent, SyncKind, SyncRun
 from integrations.sync.quarantine import schedule_for
@@ -107,10 +107,8 @@ def approve_question(disabling: int, deleting: int) -> str:
 @require_POST
 @organization_required
 def user_sync_now_view(request):
-    connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
-    if reason:
-        return refuse(request, reason, "user_sync:settings")
+    if refused := run_refused(request, SyncKind.USERS, "user_sync:settings"):
+        return refused
     run, created = services.sync_now(organization=request.organization, actor=request.user)
     return run_started(request, run, created, "Sync")
 
@@ -133,10 +131,8 @@ def user_sync_single_view(request):
     if not form.is_valid():
         messages.error(request, form.errors["user"][0])
         return redirect("user_sync:settings")
-    connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
-    if reason:
-        return refuse(request, reason, "user_sync:settings")
+    if refused := run_refused(request, SyncKind.USERS, "user_sync:settings"):
+        return refused
     run, created = services.sync_single_user_start(organization=request.organization, actor=request.user,
                                                    user=form.cleaned_data["user"])
     return run_started(request, run, created, f"Sync of {form.cleaned_data['user']}")
