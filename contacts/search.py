@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate, Lower
 
 _AFTER_EVERY_CHARACTER = "\U0010ffff"  # the highest code point: needle <= s < needle + it  <=>  s starts with needle
 _AFTER_EVERY_DIGIT = ":"  # the character after "9"
@@ -20,6 +21,12 @@ FTS_MATCH = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts M
 
 def _sqlite() -> bool:
     return connection.vendor == "sqlite"
+
+
+def name_order(field: str):
+    """An ordering of `field` by lowercased code points on every database (collation "C" on PostgreSQL, whatever the
+    database's own collation; BINARY on SQLite): the order Python's string comparison gives the values it returns."""
+    return Collate(Lower(field), "BINARY" if _sqlite() else "C")
 
 
 def name_prefix(needle: str) -> Q:

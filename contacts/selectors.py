@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from contacts.models import Contact, ContactNumber, MailboxSyncState
-from contacts.search import digits_prefix, name_prefix, number_exact, text_match
+from contacts.search import digits_prefix, name_order, name_prefix, number_exact, text_match
 from extensions.models import Extension
 from extensions.phones import digits_of, lookup_candidates
 from presence.selectors import presence_summaries
@@ -91,8 +91,11 @@ class _Collector:
     def room(self) -> int:
         return self.need  # enough for a full page even if every row read was already found by a better tier
 
-    def add(self, entries: list[DirectoryEntry]) -> None:
-        for entry in sorted(entries, key=lambda e: (e.name.casefold(), e.source, e.id)):
+    def add(self, batch: list[tuple[str, DirectoryEntry]]) -> None:
+        """A tier's rows as (the key its source was ordered by in the database, entry). Each source read its first
+        `room` rows in that order, so merging by the same key gives the same first rows whatever `need` is: pages
+        neither repeat nor skip anyone at their boundaries."""
+        for _key, entry in sorted(batch, key=lambda item: (item[0], item[1].source, item[1].id)):
             key = ("extension" if entry.source == "extension" else "contact", entry.id)
             if key not in self.seen:
                 self.seen.add(key)
@@ -133,16 +136,20 @@ def directory_presence_attach(page: DirectoryPage) -> DirectoryPage:
 
 
 def _tier(found: _Collector, match: str, scopes, extensions, contact_q: Q, extension_q: Q, *,
-          order: str = "name_key", extension_order: str = "display_name") -> None:
+          order: str = "name_key", extension_order: str = "") -> None:
+    """`order`: the contacts' column (name_key: casefolded, ordered by code point); extensions by `extension_order`
+    (a column), else by their lowercased name in code point order, so both sources merge by one comparable key."""
     if found.full:
         return
     batch = []
     for scope in scopes:
         rows = scope.filter(contact_q).order_by(order, "id").values(*CONTACT_COLUMNS)[:found.room]
-        batch += [_contact_entry(row, match) for row in rows]
+        batch += [(row[order], _contact_entry(row, match)) for row in rows]
     if extension_q is not None:
-        rows = extensions.filter(extension_q).order_by(extension_order, "id").values(*EXTENSION_COLUMNS)[:found.room]
-        batch += [_extension_entry(row, match) for row in rows]
+        ordered = extensions.filter(extension_q).annotate(
+            sort_key=F(extension_order) if extension_order else name_order("display_name"))
+        rows = ordered.order_by("sort_key", "id").values("sort_key", *EXTENSION_COLUMNS)[:found.room]
+        batch += [(row["sort_key"], _extension_entry(row, match)) for row in rows]
     found.add(batch)
 
 
@@ -180,10 +187,13 @@ def _number_tier(found: _Collector, match: str, number_scopes, extensions) -> No
     rows = []
     for scope in number_scopes:
         rows += list(scope.order_by("digits", "id").values_list("digits", "contact_id")[:found.room])
-    contact_ids = list(dict.fromkeys(contact_id for _digits, contact_id in sorted(rows)))[:found.room]
+    first_digits: dict[int, str] = {}
+    for digits, contact_id in sorted(rows):  # a contact ranks by its first matching number
+        first_digits.setdefault(contact_id, digits)
+    contact_ids = list(first_digits)[:found.room]
     by_id = {row["id"]: row for row in Contact.objects.filter(pk__in=contact_ids).values(*CONTACT_COLUMNS)}
-    batch = [_contact_entry(by_id[pk], match) for pk in contact_ids if pk in by_id]
-    batch += [_extension_entry(row, match)
+    batch = [(first_digits[pk], _contact_entry(by_id[pk], match)) for pk in contact_ids if pk in by_id]
+    batch += [(row["number"], _extension_entry(row, match))
               for row in extensions.order_by("number", "id").values(*EXTENSION_COLUMNS)[:found.room]]
     found.add(batch)
 

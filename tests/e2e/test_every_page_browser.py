@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers.factories import ADMIN_PASSWORD
-from tests.helpers.page_checks import axe_violations, horizontal_overflow, keyboard_unreachable
+from tests.helpers.page_checks import axe_violations, horizontal_overflow, keyboard_unreachable, scrolling_tables
 from tests.helpers.showcase import UC_PASSWORD, showcase_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -100,13 +100,6 @@ def test_every_page_fits_and_passes_axe(browser, live_server, width, tmp_path):
     finally:
         context.close()
     assert not problems, "\n".join(problems)
-
-
-def scrolling_tables(page) -> list[str]:
-    """Tables wider than their wrapper (a scroll bar inside the page): each wrapper's id or class."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll('.table-scroll, .table-wrap'))
-        .filter(el => el.scrollWidth > el.clientWidth + 1)
-        .map(el => el.id || el.querySelector('table').id || el.className)""")
 
 
 def uc_sign_in_with_password(page, email: str) -> None:

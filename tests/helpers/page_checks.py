@@ -21,6 +21,13 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+def scrolling_tables(page) -> list[str]:
+    """Tables wider than their wrapper (a scroll bar inside the page): each wrapper's id or class."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.table-scroll, .table-wrap'))
+        .filter(el => el.scrollWidth > el.clientWidth + 1)
+        .map(el => el.id || el.querySelector('table').id || el.className)""")
+
+
 def axe_violations(page, impacts=BLOCKING_IMPACTS) -> list[str]:
     """axe-core's violations of the given impacts, one readable line each (rule, impact, first elements)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):

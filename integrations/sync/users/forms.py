@@ -1,5 +1,7 @@
 """The User Synchronization form: scope, numbering, removal policy, safety threshold and schedule."""
 
+import copy
+
 from django import forms
 
 from extensions.numbering import parse_reserved
@@ -45,6 +47,9 @@ class UserSyncSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, organization, enabled: bool, interval_minutes: int, **kwargs):
         super().__init__(*args, **kwargs)
+        # Validating writes the typed values onto the instance: keep them off the caller's settings, which the page
+        # shows as the settings in effect (the services save from a fresh read, never from this instance).
+        self.instance = copy.copy(self.instance)
         self.organization = organization
         cached = DirectoryGroup.objects.filter(organization=organization).values_list("entra_id", "name")
         chosen = {g["id"]: g.get("name") or g["id"] for g in self.instance.groups}
