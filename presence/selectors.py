@@ -37,12 +37,32 @@ def writeback_connection(organization_id: int) -> EntraConnection | None:
     return connection if writeback_allowed(connection, settings) else None
 
 
+# Teams presence is current only while it is read: presence synchronization on, in a direction that reads Teams.
+# Rows stay when it is switched off (a switch back on starts from them), but they are then the last states seen.
+READING_DIRECTIONS = (PresenceSettings.Direction.TEAMS_TO_PBX, PresenceSettings.Direction.BOTH)
+PRESENCE_IS_READ = Q(organization__entra_connection__feature_presence=True) & (
+    Q(organization__presence_settings__isnull=True)  # the defaults: both directions
+    | Q(organization__presence_settings__direction__in=READING_DIRECTIONS))
+
+
+def current_presence():
+    """ExtensionPresence rows whose organization reads Teams presence now (a filter inside the same query)."""
+    return ExtensionPresence.objects.filter(PRESENCE_IS_READ)
+
+
 def presence_by_extension(extension_ids) -> dict[int, ExtensionPresence]:
-    """Presence of the given extensions (e.g. one page of a list), in one query."""
+    """Current presence of the given extensions (e.g. one page of a list), in one query: none while the
+    organization does not read Teams presence."""
     ids = [pk for pk in extension_ids if pk is not None]
     if not ids:
         return {}
-    return {p.extension_id: p for p in ExtensionPresence.objects.filter(extension_id__in=ids)}
+    return {p.extension_id: p for p in current_presence().filter(extension_id__in=ids)}
+
+
+def presence_is_read(organization) -> bool:
+    connection = EntraConnection.objects.filter(organization=organization).first()
+    settings = PresenceSettings.objects.filter(organization=organization).first()
+    return bool(connection and connection.feature_presence) and (settings is None or settings.reads_teams)
 
 
 NO_TEAMS_PRESENCE = "No Teams presence"

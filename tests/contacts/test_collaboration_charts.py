@@ -12,6 +12,7 @@ from contacts.models import MailboxSyncState
 from integrations.sync.models import SyncKind, SyncRun
 from presence.charts import presence_changes_chart, presence_state_chart
 from presence.models import ExtensionPresence
+from tests.helpers.presence import presence_read
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def test_contacts_per_mailbox_shows_the_largest_and_every_failure(organization, 
 
 
 def test_presence_states_now_and_changes_per_hour(organization, extension_factory):
+    presence_read(organization)
     for state in ("available", "available", "busy"):
         ExtensionPresence.objects.create(extension=extension_factory(), organization=organization, pbx_state=state)
     ExtensionPresence.objects.create(extension=extension_factory(status="disabled"), organization=organization,
@@ -102,6 +104,30 @@ def test_the_mailbox_pages_say_how_many_they_list_and_cost_the_same_queries(
         status = admin_client.get(reverse("contacts:mailboxes")).content.decode()
     assert f"{count} mailboxes, {2 * count} contacts." in status
     assert ("The first 200 are listed." in status) == (count > 200)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         collaboration = admin_client.get(reverse("integrations:collaboration")).content.decode()
     assert f"{count} mailboxes ·\n    {2 * count} contacts" in collaboration
+
+
+@pytest.mark.parametrize("switch", ["off", "pbx_to_teams"])
+def test_presence_that_is_not_read_is_not_shown_as_now(admin_client, organization, extension_factory, switch):
+    """States seen before presence synchronization was switched off (or turned to PBX to Teams only) are the last
+    ones seen, not the current ones: the chart, the Extensions list and the UC directory do not show them."""
+    from contacts.selectors import DirectoryEntry, DirectoryPage, directory_presence_attach
+    from integrations.models import EntraConnection
+    from presence.models import PresenceSettings
+    presence_read(organization, direction=PresenceSettings.Direction.PBX_TO_TEAMS if switch != "off" else "both")
+    if switch == "off":
+        EntraConnection.objects.filter(organization=organization).update(feature_presence=False)
+    ext = extension_factory(number="2001", display_name="Was Busy", source="entra",
+                            entra_object_id="11111111-1111-4111-8111-111111111111")
+    ExtensionPresence.objects.create(extension=ext, organization=organization, availability="Busy",
+                                     activity="InACall", pbx_state="on_call", changed_at=timezone.now())
+    states = presence_state_chart(organization=organization)
+    assert states["users"] == 0 and not states["read"]
+    assert "Busy, in a call" not in admin_client.get(reverse("extensions:list")).content.decode()
+    page = directory_presence_attach(DirectoryPage("", 1, 25, [DirectoryEntry("extension", ext.pk, ext.display_name)],
+                                                   False))
+    assert page.entries[0].presence is None
+    html = admin_client.get(reverse("integrations:collaboration")).content.decode()
+    assert "Teams presence synchronization (Teams to PBX) is switched off" in html

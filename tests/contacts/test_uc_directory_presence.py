@@ -11,6 +11,7 @@ from presence.models import ExtensionPresence
 from sso.models import SsoSettings
 from sso.uc_session import SESSION_EXTENSION
 from tests.helpers.contacts import add_contacts, make_mailbox, token_for
+from tests.helpers.presence import presence_read
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def set_presence(extension, availability, activity, pbx_state, *, minutes_ago=0,
 @pytest.fixture
 def team(organization, extension_factory):
     SsoSettings.objects.update_or_create(organization=organization, defaults={"allow_sso_login": True})
+    presence_read(organization)
     me = extension_factory(number="2000", display_name="Me Myself")
     busy = extension_factory(number="2001", display_name="Team Busy", source="entra",
                              entra_object_id="0b1c2d3e-0000-4000-8000-000000000001")

@@ -19,6 +19,13 @@ def connect(emu, organization, *, direction=PresenceSettings.Direction.BOTH, wri
     return connection
 
 
+def presence_read(organization, *, direction=PresenceSettings.Direction.BOTH) -> None:
+    """Teams presence synchronization switched on (reading Teams): presence rows are shown as current only then."""
+    EntraConnection.objects.update_or_create(organization=organization, defaults={
+        "tenant_id": "contoso.onmicrosoft.com", "client_id": "c", "client_secret": "s", "feature_presence": True})
+    PresenceSettings.objects.update_or_create(organization=organization, defaults={"direction": direction})
+
+
 def bind(organization, users, start=2000):
     """One Entra-synced extension per emulator user (dicts with "id"), numbered from ``start``."""
     return [make_extension(organization, number=str(start + i), display_name=u.get("display_name", f"U{i}"),

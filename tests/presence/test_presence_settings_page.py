@@ -13,6 +13,7 @@ from organizations.models import AuditEntry
 from presence.models import ExtensionPresence, PresenceSettings
 from presence.selectors import presence_by_extension
 from tests.helpers.factories import make_extension
+from tests.helpers.presence import presence_read
 
 pytestmark = pytest.mark.django_db
 URL = "/integrations/collaboration/presence/"
@@ -84,6 +85,7 @@ def test_entra_page_no_longer_carries_the_presence_flags(admin_client, connectio
 
 
 def test_badge_shows_state_and_age_in_the_extensions_list(admin_client, organization):
+    presence_read(organization)
     ext = make_extension(organization, number="2001", source="entra",
                          entra_object_id="11111111-1111-4111-8111-111111111111")
     ExtensionPresence.objects.create(extension=ext, organization=organization, availability="Busy",
@@ -94,6 +96,7 @@ def test_badge_shows_state_and_age_in_the_extensions_list(admin_client, organiza
 
 
 def test_presence_of_a_page_is_one_query(organization, django_assert_num_queries):
+    presence_read(organization)
     exts = [make_extension(organization, source="entra", entra_object_id=f"11111111-1111-4111-8111-{i:012d}")
             for i in range(30)]
     for ext in exts:
