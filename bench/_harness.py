@@ -15,6 +15,32 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_sync"
 
 
+class QueryCounter:
+    """Counts the statements sent to the database (COPY included: it goes through the cursor too); install it with
+    connection.execute_wrapper(counter) or connection.execute_wrappers.append(counter)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def django_on_throwaway_database(name: str) -> None:
+    """Django set up as a test run sets it up, on a freshly created and migrated database `name` (PostgreSQL when
+    DATABASE_URL names it, else the settings' default)."""
+    use_throwaway_database(name)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+
+
 def fresh_database(url: str) -> None:
     """Drop and create the benchmark database (never the one named in the project's settings)."""
     import psycopg

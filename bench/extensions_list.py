@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import use_throwaway_database
+from _harness import django_on_throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,20 +27,14 @@ BENCH_DB = "bench_extensions"
 
 
 def main() -> None:
-    use_throwaway_database(BENCH_DB)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_throwaway_database(BENCH_DB)
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
     from extensions.models import Extension
     from tests.helpers.factories import make_admin, make_organization
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
     organization = make_organization("Bench Org")
     neighbour = make_organization("Neighbour Org")
     Extension.objects.bulk_create([Extension(organization=neighbour, number=str(10 + i), display_name=f"N {i}")

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import use_throwaway_database
+from _harness import QueryCounter, django_on_throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,17 +69,6 @@ def patch_body(i: int, rng: random.Random) -> dict:
     return {"schemas": [PATCH_OP], "Operations": ops}
 
 
-class QueryCounter:
-    """Counts the statements sent to the database (COPY included: it goes through the cursor too)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def measure(client, headers, requests_, counter, bulk) -> tuple[list[float], list[int], list[int]]:
     times, queries, statuses = [], [], []
     for method, path, body in requests_:
@@ -111,14 +100,9 @@ def report(name: str, times: list[float], queries: list[int], statuses: list[int
 
 
 def main() -> None:
-    use_throwaway_database(BENCH_DB)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_throwaway_database(BENCH_DB)
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from extensions.models import Extension
     from integrations.scim.tokens import scim_token_generate
@@ -127,8 +111,6 @@ def main() -> None:
     from integrations.sync.users.engine import user_sync_settings
     from tests.helpers.factories import make_organization
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
     organization = make_organization("Bench Org")
     settings_row = user_sync_settings(organization)
     settings_row.range_start, settings_row.range_end = 10000, 99999

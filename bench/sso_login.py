@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 import warnings
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,19 +31,6 @@ os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 warnings.filterwarnings("ignore", message="response_mode='form_post'")  # query mode: see sso/flows.py
-
-
-class _Form(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.action, self.fields = None, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and self.action is None:
-            self.action = attrs.get("action")
-        elif tag == "input" and attrs.get("type") == "hidden":
-            self.fields[attrs["name"]] = attrs.get("value", "")
 
 
 def start_emulator(data_dir: str):
@@ -94,6 +80,7 @@ def run(args, base_url: str, tenant: dict, ca: str) -> int:
     from organizations.models import Organization
     from sso.flows import signin_client
     from sso.services import sso_settings_save
+    from tests.helpers.html_form import FormParser
 
     organization = Organization.objects.create(name="Contoso", slug="contoso")
     connection = EntraConnection.objects.create(organization=organization, tenant_id=tenant["tenant_id"],
@@ -136,7 +123,7 @@ def run(args, base_url: str, tenant: dict, ca: str) -> int:
         start = client.post("/uc/login/microsoft/", {"email": user["username"]})
         t1 = time.perf_counter()
         page = emulator_get(start["Location"])
-        form = _Form()
+        form = FormParser()
         form.feed(page.text)
         answer = emulator_post(base_url + form.action, {**form.fields, "loginfmt": user["username"],
                                                         "passwd": user["password"]})

@@ -20,16 +20,16 @@ import subprocess
 import sys
 import time
 
-from _harness import DEFAULT_DATABASE_URL, ROOT, connect_organization, control, emulator, fresh_database, setup_django
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+from _harness import (
+    DEFAULT_DATABASE_URL,
+    ROOT,
+    QueryCounter,
+    connect_organization,
+    control,
+    emulator,
+    fresh_database,
+    setup_django,
+)
 
 
 def measure_sync(organization, *, full: bool) -> dict:

@@ -15,12 +15,10 @@ from contacts.services import contact_settings_for, contacts_sync_now, picker_re
 from contacts.settings_check import CHECKING_MESSAGE, contact_settings_discard, contact_settings_request
 from integrations.models import EntraConnection
 from integrations.services import connection_for
+from integrations.sync.answers import run_refused, run_started
 from integrations.sync.models import SyncKind
-from integrations.sync.registry import why_not_runnable
-from integrations.sync.reporting import run_progress
 from organizations.decorators import organization_required
 from pbx_portal.held_change import PENDING, status_summary
-from pbx_portal.http import refuse, wants_json
 
 SEARCH_RE = re.compile(r"^[^\x00-\x1f]{1,100}$")
 
@@ -100,13 +98,7 @@ def mailbox_status_view(request):
 @organization_required
 def contacts_sync_now_view(request):
     """Collaboration > Outlook contacts > Sync Now: one contacts run now (the page shows its progress live)."""
-    connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.CONTACTS, explicit=True)
-    if reason:
-        return refuse(request, reason, "integrations:collaboration")
+    if refused := run_refused(request, SyncKind.CONTACTS, "integrations:collaboration"):
+        return refused
     run, created = contacts_sync_now(organization=request.organization, actor=request.user)
-    if wants_json(request):
-        return JsonResponse({**run_progress(run), "created": created, "url": reverse("sync:run", args=[run.pk])},
-                            status=202)
-    messages.success(request, "Contacts sync started." if created else "A contacts sync is already running.")
-    return redirect("sync:run", run.pk)
+    return run_started(request, run, created, "Contacts sync")

@@ -39,15 +39,24 @@ def graph_json(payload, status: int = 200, headers=None):
     return json_response(status, payload, headers, content_type=GRAPH_JSON_TYPE)
 
 
-def parse_select(req, allowed: frozenset, default: tuple, type_name: str) -> list[str]:
+def selected(req, allowed, type_name: str, code: str = "Request_BadRequest") -> list[str] | None:
+    """The $select fields as asked (None without $select); a name not in `allowed` is Graph's 400 (Outlook's
+    endpoints answer with code RequestBroker--ParseUri)."""
     raw = req.query.get("$select")
     if not raw:
-        return list(default)
+        return None
     fields = [f.strip() for f in raw.split(",") if f.strip()]
     for name in fields:
         if name not in allowed:
-            raise GraphError(400, "Request_BadRequest",
+            raise GraphError(400, code,
                              f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
+    return fields
+
+
+def parse_select(req, allowed: frozenset, default: tuple, type_name: str) -> list[str]:
+    fields = selected(req, allowed, type_name)
+    if fields is None:
+        return list(default)
     if "id" not in fields:
         fields.append("id")  # Graph always returns id
     return fields

@@ -2,7 +2,7 @@
 
 import time
 
-from emulator.graph_common import GraphError, context_url, graph_json, page_link, project
+from emulator.graph_common import GraphError, context_url, graph_json, page_link, project, selected
 from emulator.mailboxes import CONTACT_FIELDS
 from emulator.util import decode_token, encode_token
 
@@ -33,15 +33,7 @@ def _mailbox(state, user_key: str):
 
 
 def _select(req) -> list[str] | None:
-    raw = req.query.get("$select")
-    if not raw:
-        return None
-    fields = [f.strip() for f in raw.split(",") if f.strip()]
-    for name in fields:
-        if name not in CONTACT_PROPERTIES:
-            raise GraphError(400, "RequestBroker--ParseUri",
-                             f"Could not find a property named '{name}' on type 'microsoft.graph.contact'.")
-    return fields
+    return selected(req, CONTACT_PROPERTIES, "contact", code="RequestBroker--ParseUri")
 
 
 def _shape(contact: dict, select) -> dict:

@@ -1,6 +1,6 @@
 """Graph /organization and /applications (passwordCredentials for secret-expiry warnings)."""
 
-from emulator.graph_common import GraphError, context_url, graph_json
+from emulator.graph_common import GraphError, context_url, graph_json, selected
 
 ORG_READ = ("User.Read.All", "Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All",
             "User.ReadWrite.All", "Directory.ReadWrite.All")
@@ -16,14 +16,9 @@ def register(router) -> None:
 
 
 def _select(req, obj: dict) -> dict:
-    raw = req.query.get("$select")
-    if not raw:
+    fields = selected(req, obj, "application")
+    if fields is None:
         return obj
-    fields = [f.strip() for f in raw.split(",") if f.strip()]
-    for name in fields:
-        if name not in obj:
-            raise GraphError(400, "Request_BadRequest",
-                             f"Could not find a property named '{name}' on type 'microsoft.graph.application'.")
     return {"id": obj["id"], **{name: obj[name] for name in fields}}
 
 

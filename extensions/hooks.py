@@ -1,39 +1,30 @@
 """What the rooms above extensions add to its pages (the last user sync, later Teams presence and more).
 
-Extensions imports none of them: each registers a provider from its AppConfig.ready(). A provider takes the
-organization and returns template context for the Extensions list.
+Extensions imports none of them: each registers a provider from its AppConfig.ready(). A list provider takes the
+organization and returns template context for the Extensions list; a detail provider takes an extension and returns
+context for its detail page (e.g. its sync history).
 """
 
 from collections.abc import Callable
 
-ListContextProvider = Callable[[object], dict]
-_list_context_providers: list[ListContextProvider] = []
+ContextProvider = Callable[[object], dict]
 
 
-def add_list_context(provider: ListContextProvider) -> None:
-    if provider not in _list_context_providers:
-        _list_context_providers.append(provider)
+class _Providers:
+    def __init__(self):
+        self._providers: list[ContextProvider] = []
+
+    def add(self, provider: ContextProvider) -> None:
+        if provider not in self._providers:
+            self._providers.append(provider)
+
+    def context(self, subject) -> dict:
+        context: dict = {}
+        for provider in self._providers:
+            context.update(provider(subject))
+        return context
 
 
-def list_context(organization) -> dict:
-    context: dict = {}
-    for provider in _list_context_providers:
-        context.update(provider(organization))
-    return context
-
-
-DetailContextProvider = Callable[[object], dict]
-_detail_context_providers: list[DetailContextProvider] = []
-
-
-def add_detail_context(provider: DetailContextProvider) -> None:
-    """A provider takes an extension and returns template context for its detail page (e.g. its sync history)."""
-    if provider not in _detail_context_providers:
-        _detail_context_providers.append(provider)
-
-
-def detail_context(extension) -> dict:
-    context: dict = {}
-    for provider in _detail_context_providers:
-        context.update(provider(extension))
-    return context
+_list, _detail = _Providers(), _Providers()
+add_list_context, list_context = _list.add, _list.context
+add_detail_context, detail_context = _detail.add, _detail.context

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from organizations.middleware import OPERATOR_SESSION_KEY
 from organizations.models import DEFAULT_API_SCOPES, ApiScope, Organization, OrganizationApiKey
 from organizations.services import api_key_create, api_key_revoke, organization_settings_save
 
+API_KEY_FORM_TOKENS = "api_key_form_tokens"
 SCOPE_HELP = {
     ApiScope.CALLER_ID: "GET /api/pbx/lookup: the name for an incoming number from extensions (colleagues by "
                         "extension, mobile or business phone) and company contacts (shared mailboxes).",
@@ -63,12 +66,37 @@ def organization_switch_view(request):
     return redirect("extensions:list")
 
 
+def _form_token_issue(request) -> str:
+    """A one-time token for the Create form, kept in the session (the last few, for several open tabs)."""
+    token = secrets.token_urlsafe(16)
+    request.session[API_KEY_FORM_TOKENS] = [*request.session.get(API_KEY_FORM_TOKENS, [])[-4:], token]
+    return token
+
+
+def _form_token_spent(request) -> bool:
+    """True when the form was sent before (a reload or a second click re-posts it): no second key then.
+
+    A POST without a token (a script) creates a key as before; the page's form always carries one."""
+    token = request.POST.get("form_token")
+    if not token:
+        return False
+    issued = request.session.get(API_KEY_FORM_TOKENS, [])
+    if token not in issued:
+        return True
+    request.session[API_KEY_FORM_TOKENS] = [t for t in issued if t != token]
+    return False
+
+
 @organization_required
 def api_key_list_view(request):
     """List the organization's API keys; a POST creates one and shows its plaintext once, on this response only."""
     new_key, errors = None, {}
     chosen = list(DEFAULT_API_SCOPES)
-    if request.method == "POST":
+    if request.method == "POST" and _form_token_spent(request):
+        messages.info(request, "This form was already sent, so no other key was created: the key it created is "
+                               "listed below, and its value was shown only once. Create a new key if you did not "
+                               "copy it, then revoke the first one.")
+    elif request.method == "POST":
         chosen = request.POST.getlist("scopes")
         try:
             api_key, new_key = api_key_create(organization=request.organization, name=request.POST.get("name", ""),
@@ -87,6 +115,7 @@ def api_key_list_view(request):
         "scopes": [{"value": scope.value, "label": scope.label, "help": SCOPE_HELP[scope],
                     "checked": scope.value in chosen} for scope in ApiScope],
         "rate_limit": settings.API_KEY_RATE_LIMIT,
+        "form_token": _form_token_issue(request),
     }, status=400 if errors else 200)
     response["Cache-Control"] = "no-store"
     return response

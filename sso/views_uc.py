@@ -168,12 +168,17 @@ def uc_callback_view(request):
     sign_in_record(organization=organization, channel=done.channel, succeeded=True,
                    reason="bound_by_email" if resolution.how == "email" else "signed_in",
                    detail=resolution.detail, claims=claims, extension=extension, ip=client_ip(request))
-    if done.purpose == "uc_native":
-        native = done.entry["extra"]
+    return _signed_in(request, extension, native=done.entry["extra"] if done.purpose == "uc_native" else None,
+                      method="microsoft")
+
+
+def _signed_in(request, extension, *, native: dict | None, method: str):
+    """The end of every UC sign-in: the UC Client app gets a one-time code at its redirect URI, a browser a session."""
+    if native:
         code = native_code_issue(extension=extension, redirect_uri=native["redirect_uri"],
                                  code_challenge=native["code_challenge"])
         return AppRedirect(native_callback_url(native["redirect_uri"], code, native.get("state", "")))
-    uc_session_start(request, extension, method="microsoft")
+    uc_session_start(request, extension, method=method)
     return redirect("uc:home")
 
 
@@ -201,13 +206,7 @@ def uc_password_view(request):
     sign_in_success_record(realm=UC, username=email, ip=ip)
     sign_in_record(organization=extension.organization, channel="uc_password", succeeded=True, reason="signed_in",
                    email=email, extension=extension, ip=ip)
-    native = request.session.pop(NATIVE_PENDING, None)
-    if native:
-        code = native_code_issue(extension=extension, redirect_uri=native["redirect_uri"],
-                                 code_challenge=native["code_challenge"])
-        return AppRedirect(native_callback_url(native["redirect_uri"], code, native.get("state", "")))
-    uc_session_start(request, extension, method="password")
-    return redirect("uc:home")
+    return _signed_in(request, extension, native=request.session.pop(NATIVE_PENDING, None), method="password")
 
 
 @require_GET

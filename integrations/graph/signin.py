@@ -13,7 +13,6 @@ during the callback request (inherent to OIDC). Tokens MSAL receives are not kep
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import msal
 import requests
 
 from .auth import uses_instance_discovery
+from .client_cache import ClientCache
 from .config import AppCredentials, GraphEndpoints
 from .errors import GraphConnectionError, sanitize
 from .http import TRANSPORT_ERRORS, build_session, connection_error
@@ -150,31 +150,13 @@ class SignInClient:
         return IdTokenClaims.from_dict(claims)
 
 
-_clients: dict[tuple, SignInClient] = {}
-_clients_lock = threading.Lock()
+_clients: ClientCache[SignInClient] = ClientCache(SignInClient)
 
 
 def signin_client_for(credentials: AppCredentials, endpoints: GraphEndpoints) -> SignInClient:
     """One sign-in client per app registration, endpoints and process (a new one when the credential changes)."""
-    key = (credentials.tenant_id.lower(), credentials.client_id.lower(), endpoints)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None or client.fingerprint != credentials.fingerprint():
-            client = SignInClient(credentials, endpoints)
-            _clients[key] = client
-        return client
+    return _clients.get(credentials, endpoints)
 
 
 def clear_signin_clients() -> None:
-    with _clients_lock:
-        _clients.clear()
-
-
-def _after_fork_in_child() -> None:
-    global _clients_lock
-    _clients_lock = threading.Lock()
     _clients.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -11,37 +11,24 @@ from collections import Counter
 from django.utils import timezone
 
 from integrations.scim.models import ScimProvisioning
-from integrations.sync.bulk import insert_rows
-from integrations.sync.context import EVENT_COLUMNS
-from integrations.sync.models import SyncEvent, SyncKind, SyncRun
+from integrations.sync.context import EventLog
+from integrations.sync.models import SyncKind, SyncRun
 
 TRIGGER = SyncRun.Trigger.SCIM
 
 
-class RequestLog:
-    """What UserSync needs of a run context (run, organization, event, add), for one SCIM request."""
+class RequestLog(EventLog):
+    """What UserSync needs of a run context (run, organization, event, add), for one SCIM request: its counts are
+    added to the day's run."""
 
     def __init__(self, organization):
+        super().__init__(_day_run(organization))
         self.organization = organization
-        self.run = _day_run(organization)
-        self.counts: Counter[str] = Counter()
-        self._events: list[tuple] = []
-
-    def add(self, **increments: int) -> None:
-        for name, value in increments.items():
-            self.counts[name] += value
-
-    def event(self, action: str, *, subject_id: str = "", subject: str = "", number: str = "", before=None,
-              after=None, reason: str = "") -> None:
-        self._events.append((self.run.pk, self.organization.pk, action, str(subject_id)[:64], subject[:300],
-                             number or "", before, after, reason, timezone.now()))
 
     def flush(self, phase: str | None = None) -> None:
         if not self._events and not self.counts:
             return
-        if self._events:
-            insert_rows(SyncEvent, EVENT_COLUMNS, self._events, json_columns=("before", "after"))
-            self._events = []
+        self.write_events()
         counts = Counter(self.run.counts or {})
         counts.update(self.counts)
         self.counts.clear()

@@ -15,22 +15,15 @@ EVENT_COLUMNS = ["run_id", "organization_id", "action", "subject_id", "subject",
                  "created_at"]
 
 
-class RunContext:
-    def __init__(self, run: SyncRun, connection: EntraConnection, client: GraphClient, *, progress=None):
-        self.run = run
-        self.organization = run.organization
-        self.connection = connection
-        self.client = client
-        self.counts: Counter[str] = Counter(run.counts or {})
-        self.outcome: str = SyncRun.Status.SUCCEEDED
-        self.outcome_message = ""
-        self._events: list[tuple] = []
-        self._requests_at_start = client.request_count - run.graph_requests  # a resumed run keeps its count
-        self._progress = progress  # optional callable(run) for terminals
+class EventLog:
+    """A run's actions and counters as a sync records them: event() buffers one SyncEvent row, add() counts, and
+    write_events() inserts what is buffered in one statement. RunContext (a run of the worker) and the SCIM
+    request log (integrations.scim.log) keep their own counters on the run."""
 
-    @property
-    def graph_requests(self) -> int:
-        return self.client.request_count - self._requests_at_start
+    def __init__(self, run: SyncRun, counts: dict | None = None):
+        self.run = run
+        self.counts: Counter[str] = Counter(counts or {})
+        self._events: list[tuple] = []
 
     def add(self, **increments: int) -> None:
         for name, value in increments.items():
@@ -41,11 +34,30 @@ class RunContext:
         self._events.append((self.run.pk, self.run.organization_id, action, str(subject_id)[:64], subject[:300],
                              number or "", before, after, reason, timezone.now()))
 
-    def flush(self, phase: str | None = None) -> None:
-        """Write buffered events and the run's counters/heartbeat: a constant number of queries per page."""
+    def write_events(self) -> None:
         if self._events:
             insert_rows(SyncEvent, EVENT_COLUMNS, self._events, json_columns=("before", "after"))
             self._events = []
+
+
+class RunContext(EventLog):
+    def __init__(self, run: SyncRun, connection: EntraConnection, client: GraphClient, *, progress=None):
+        super().__init__(run, run.counts)
+        self.organization = run.organization
+        self.connection = connection
+        self.client = client
+        self.outcome: str = SyncRun.Status.SUCCEEDED
+        self.outcome_message = ""
+        self._requests_at_start = client.request_count - run.graph_requests  # a resumed run keeps its count
+        self._progress = progress  # optional callable(run) for terminals
+
+    @property
+    def graph_requests(self) -> int:
+        return self.client.request_count - self._requests_at_start
+
+    def flush(self, phase: str | None = None) -> None:
+        """Write buffered events and the run's counters/heartbeat: a constant number of queries per page."""
+        self.write_events()
         run = self.run
         if phase is not None:
             run.phase = phase[:200]

@@ -145,28 +145,21 @@
     return block;
   }
 
-  // Scope panels follow the chosen scope.
-  var scopeRadios = document.querySelectorAll("input[name=scope]");
-  function showScope() {
-    var checked = document.querySelector("input[name=scope]:checked");
-    var scope = checked ? checked.value : "all";
-    document.querySelectorAll("[data-scope-panel]").forEach(function (panel) {
-      panel.hidden = panel.dataset.scopePanel !== scope;
-    });
+  // The panels of a radio group follow its choice: <div data-scope-panel="groups"> shows while scope=groups is checked.
+  function panelsFollow(name, fallback) {
+    var radios = document.querySelectorAll("input[name=" + name + "]");
+    function show() {
+      var checked = document.querySelector("input[name=" + name + "]:checked");
+      var value = checked ? checked.value : fallback;
+      document.querySelectorAll("[data-" + name + "-panel]").forEach(function (panel) {
+        panel.hidden = panel.dataset[name + "Panel"] !== value;
+      });
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", show); });
+    if (radios.length) { show(); }
   }
-  scopeRadios.forEach(function (radio) { radio.addEventListener("change", showScope); });
-  if (scopeRadios.length) { showScope(); }
-
-  var numberingRadios = document.querySelectorAll("input[name=numbering]");
-  function showNumbering() {
-    var checked = document.querySelector("input[name=numbering]:checked");
-    var mode = checked ? checked.value : "auto";
-    document.querySelectorAll("[data-numbering-panel]").forEach(function (panel) {
-      panel.hidden = panel.dataset.numberingPanel !== mode;
-    });
-  }
-  numberingRadios.forEach(function (radio) { radio.addEventListener("change", showNumbering); });
-  if (numberingRadios.length) { showNumbering(); }
+  panelsFollow("scope", "all");
+  panelsFollow("numbering", "auto");
 
   // Group search filters the options of the group list (chosen groups stay visible).
   // The group picker: a checkbox list filtered by the search box; chosen groups always stay visible.

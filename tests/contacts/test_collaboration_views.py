@@ -14,6 +14,7 @@ from contacts.tasks import check_settings
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncRun
 from organizations.models import AuditEntry
+from pbx_portal.times import local_text
 
 pytestmark = pytest.mark.django_db
 SETTINGS_URL = "/integrations/collaboration/contacts/"
@@ -176,6 +177,24 @@ def test_a_refused_contacts_sync_now_from_a_plain_form_shows_the_reason_on_colla
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Outlook contacts synchronization is switched off."]
     assert not SyncRun.objects.exists()
+
+
+def test_contacts_sync_now_from_a_plain_form_says_what_user_sync_now_says(admin_client, connection,
+                                                                          django_capture_on_commit_callbacks):
+    """Started: the run's log page with "Contacts sync started."; clicked again while it runs: that run is shown, with
+    the time it started, as User Synchronization's Sync Now does."""
+    EntraConnection.objects.filter(pk=connection.pk).update(feature_contacts=True)
+    with mock.patch("integrations.sync.tasks.run_sync.delay"), django_capture_on_commit_callbacks(execute=True):
+        first = admin_client.post("/integrations/collaboration/contacts/sync-now/")
+        run = SyncRun.objects.get(kind="contacts")
+        assert (first.status_code, first.url) == (302, f"/integrations/sync/runs/{run.pk}/")
+        assert [str(m) for m in get_messages(first.wsgi_request)] == ["Contacts sync started."]
+        admin_client.get(first.url)  # the banner is shown once
+        again = admin_client.post("/integrations/collaboration/contacts/sync-now/")
+    assert (again.status_code, again.url) == (302, f"/integrations/sync/runs/{run.pk}/")
+    assert [str(m) for m in get_messages(again.wsgi_request)] == [
+        f"A sync is already running (started {local_text(run.created_at, '%H:%M')}): showing it."]
+    assert SyncRun.objects.filter(kind="contacts").count() == 1
 
 
 def test_the_mailbox_status_page_agrees_with_the_switches(admin_client, organization):

@@ -92,3 +92,20 @@ def test_numbering_preview_shows_the_first_users_without_saving(sign_in, live_se
     page.locator("#numbers-heading").locator("xpath=..").screenshot(path="/tmp/numbering-preview-3-digits.png")
     assert not Extension.objects.filter(organization=organization).exists()
     assert not UserSyncSettings.objects.filter(organization=organization, numbering="attribute").exists()
+
+
+def test_the_scope_and_numbering_panels_follow_the_chosen_radio(sign_in, live_server, admin_user, emu, connected,
+                                                                background_tasks):
+    page = sign_in(admin_user.username, ADMIN_PASSWORD)
+    page.goto(f"{live_server.url}/integrations/entra/user-sync/")
+    groups, custom = page.locator("[data-scope-panel=groups]"), page.locator("[data-scope-panel=filter]")
+    page.get_by_role("radio", name="All users").check()
+    assert groups.is_hidden() and custom.is_hidden()
+    page.get_by_role("radio", name="Specific groups").check()
+    assert groups.is_visible() and custom.is_hidden()
+    page.get_by_role("radio", name="Custom filter").check()
+    assert groups.is_hidden() and custom.is_visible()
+    page.get_by_role("radio", name="From an Entra attribute").check()
+    assert page.get_by_label("Range from").is_hidden() and page.get_by_label("N (digits)").is_visible()
+    page.get_by_role("radio", name="Automatic, from a range").check()
+    assert page.get_by_label("Range from").is_visible() and page.get_by_label("N (digits)").is_hidden()

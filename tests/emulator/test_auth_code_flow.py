@@ -1,6 +1,5 @@
 import hashlib
 import threading
-from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -8,27 +7,16 @@ import jwt
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers.html_form import FormParser
+
 REDIRECT = "http://localhost:8000/sso/microsoft/callback/"
-
-
-class _FormParser(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.action, self.fields = None, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.action = attrs.get("action")
-        elif tag == "input" and attrs.get("type") == "hidden":
-            self.fields[attrs["name"]] = attrs.get("value", "")
 
 
 def sign_in(emu, http, auth_uri, username, password):
     """Load the sign-in page and post the form like a browser would; returns the final response."""
     page = http.get(auth_uri)
     assert page.status_code == 200, page.text
-    form = _FormParser()
+    form = FormParser()
     form.feed(page.text)
     data = {**form.fields, "loginfmt": username, "passwd": password}
     return http.post(emu.base_url + form.action, data=data, allow_redirects=False)
@@ -72,7 +60,7 @@ def test_form_post_response_mode(emulator_clean, make_msal_app, http):
     flow = app.initiate_auth_code_flow(scopes=[], redirect_uri=REDIRECT, response_mode="form_post")
     resp = sign_in(emu, http, flow["auth_uri"], user["username"], user["password"])
     assert resp.status_code == 200 and f'action="{REDIRECT}"' in resp.text
-    form = _FormParser()
+    form = FormParser()
     form.feed(resp.text)
     result = app.acquire_token_by_auth_code_flow(flow, form.fields)
     assert result["id_token_claims"]["oid"] == user["id"]
@@ -110,7 +98,7 @@ def test_cancel_returns_error_to_the_app(emulator_clean, make_msal_app, http):
     app = make_msal_app()
     flow = app.initiate_auth_code_flow(scopes=[], redirect_uri=REDIRECT)
     page = http.get(flow["auth_uri"])
-    form = _FormParser()
+    form = FormParser()
     form.feed(page.text)
     resp = http.post(emulator_clean.base_url + form.action, data={**form.fields, "cancel": "Cancel"},
                      allow_redirects=False)

@@ -85,3 +85,18 @@ def test_advanced_query_error(emulator_clean, app_token, name):
     documented = fixture(name)
     assert_keys_cover(documented, actual)
     assert actual["error"]["message"] == documented["error"]["message"]
+
+
+def test_select_names_only_known_properties_and_an_unknown_one_is_graphs_400(emulator_clean, app_token):
+    emu = emulator_clean
+    mailbox = emu.tenant["shared_mailboxes"][0]
+    for path, code, type_name in ((f"users/{mailbox}/contacts", "RequestBroker--ParseUri", "contact"),
+                                  (f"applications(appId='{emu.client_id}')", "Request_BadRequest", "application"),
+                                  ("users", "Request_BadRequest", "user")):
+        refused = emu.graph("GET", f"{path}?$select=displayName,shoeSize", token=app_token)
+        assert refused.status_code == 400, path
+        assert refused.json()["error"]["code"] == code, path
+        assert f"'shoeSize' on type 'microsoft.graph.{type_name}'" in refused.json()["error"]["message"], path
+        chosen = emu.graph("GET", f"{path}?$select=displayName", token=app_token).json()
+        first = chosen["value"][0] if "value" in chosen else chosen
+        assert set(first) - {"@odata.etag", "@odata.context"} == {"id", "displayName"}, path

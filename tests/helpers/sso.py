@@ -3,7 +3,6 @@ connected to the emulator (Test Connection run), SSO on, and a driver that walks
 emulator sign-in page -> portal callback) with Django's test client."""
 
 import uuid
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,19 +13,7 @@ from integrations.services import connection_test_run
 from sso.services import sso_settings_save
 from tests.helpers.emulator import TrustingSession
 from tests.helpers.factories import make_extension
-
-
-class FormParser(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.action, self.fields = None, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and self.action is None:
-            self.action = attrs.get("action")
-        elif tag == "input" and attrs.get("type") == "hidden":
-            self.fields[attrs["name"]] = attrs.get("value", "")
+from tests.helpers.html_form import FormParser
 
 
 @pytest.fixture

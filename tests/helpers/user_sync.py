@@ -5,6 +5,18 @@ from integrations.sync.models import SyncEvent
 from integrations.sync.users.engine import OUTCOMES
 from integrations.sync.users.models import UserSyncSettings
 
+
+def settings_form(**overrides) -> dict:
+    """The User Synchronization form as a browser posts it with the default settings (sync switched on);
+    `name=None` leaves a field out (an unchecked checkbox)."""
+    data = {"enabled": "on", "interval_minutes": "5", "scope": "all", "disabled_accounts": "remove",
+            "numbering": "auto", "range_start": "1000", "range_end": "8999", "reserved_numbers": "",
+            "number_attribute": "businessPhones", "number_rule": "last_digits", "number_digits": "4",
+            "removal_grace_days": "30", "threshold_percent": "10", "threshold_count": "50", "custom_filter": ""}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled,userType,jobTitle,department"
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.graph.users import EXTENSION_FIELD_SOURCES
 from integrations.models import EntraConnection
+from integrations.sync.answers import run_refused, run_started
 from integrations.sync.history import sync_history
 from integrations.sync.models import SyncEvent, SyncKind, SyncRun
 from integrations.sync.quarantine import schedule_for
@@ -27,7 +28,6 @@ from integrations.sync.users.scope import scope_description
 from organizations.decorators import organization_required
 from pbx_portal.held_change import status_summary
 from pbx_portal.http import refuse, wants_json
-from pbx_portal.times import local_text
 
 CHECKING_MESSAGE = ("Microsoft Graph is checking your changes. Nothing is saved until it accepts them: the previous "
                     "settings stay in effect for every run.")
@@ -104,27 +104,13 @@ def approve_question(disabling: int, deleting: int) -> str:
     return f"Approve these removals? {' and '.join(parts) or 'Nothing will be removed'}."
 
 
-def _started(request, run, created, what: str):
-    if wants_json(request):
-        return JsonResponse({**run_progress(run), "created": created,
-                             "url": reverse("sync:run", args=[run.pk])}, status=202)
-    if created:
-        messages.success(request, f"{what} started.")
-    else:
-        started = local_text(run.created_at, "%H:%M")
-        messages.info(request, f"A sync is already running (started {started}): showing it.")
-    return redirect("sync:run", run.pk)
-
-
 @require_POST
 @organization_required
 def user_sync_now_view(request):
-    connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
-    if reason:
-        return refuse(request, reason, "user_sync:settings")
+    if refused := run_refused(request, SyncKind.USERS, "user_sync:settings"):
+        return refused
     run, created = services.sync_now(organization=request.organization, actor=request.user)
-    return _started(request, run, created, "Sync")
+    return run_started(request, run, created, "Sync")
 
 
 @require_POST
@@ -135,7 +121,7 @@ def user_sync_preview_view(request):
         messages.error(request, "Connect Microsoft Entra ID first.")
         return redirect("user_sync:settings")
     run, created = services.sync_now(organization=request.organization, actor=request.user, dry_run=True)
-    return _started(request, run, created, "Preview of changes (nothing is applied)")
+    return run_started(request, run, created, "Preview of changes (nothing is applied)")
 
 
 @require_POST
@@ -145,13 +131,11 @@ def user_sync_single_view(request):
     if not form.is_valid():
         messages.error(request, form.errors["user"][0])
         return redirect("user_sync:settings")
-    connection = EntraConnection.objects.filter(organization=request.organization).first()
-    reason = why_not_runnable(connection, SyncKind.USERS, explicit=True)
-    if reason:
-        return refuse(request, reason, "user_sync:settings")
+    if refused := run_refused(request, SyncKind.USERS, "user_sync:settings"):
+        return refused
     run, created = services.sync_single_user_start(organization=request.organization, actor=request.user,
                                                    user=form.cleaned_data["user"])
-    return _started(request, run, created, f"Sync of {form.cleaned_data['user']}")
+    return run_started(request, run, created, f"Sync of {form.cleaned_data['user']}")
 
 
 @require_POST

@@ -1,12 +1,20 @@
 """Plain configuration values, and the per-process client registry."""
 
+import os
 import threading
 from urllib.parse import quote_plus
 
 import pytest
 import responses
 
-from integrations.graph import AppCredentials, GraphEndpoints, clear_clients, forget_client, get_client
+from integrations.graph import (
+    AppCredentials,
+    GraphEndpoints,
+    clear_clients,
+    forget_client,
+    get_client,
+    signin_client_for,
+)
 from tests.helpers.graph_mock import mock_entra, token_url
 from tests.helpers.graph_payloads import CLIENT, SECRET, TENANT
 
@@ -126,3 +134,18 @@ def test_get_client_is_thread_safe():
     for t in threads:
         t.join()
     assert len({id(c) for c in seen}) == 1
+
+
+def test_sign_in_clients_are_cached_alike_and_a_forked_child_starts_with_no_client():
+    creds = AppCredentials(TENANT, CLIENT, client_secret=SECRET)
+    graph, signin = get_client(creds, EMULATOR), signin_client_for(creds, EMULATOR)
+    assert signin_client_for(AppCredentials(TENANT, CLIENT, client_secret=SECRET), EMULATOR) is signin
+    assert signin_client_for(AppCredentials(TENANT, CLIENT, client_secret="rotated-" + SECRET), EMULATOR) \
+        is not signin
+    signin = signin_client_for(creds, EMULATOR)
+    pid = os.fork()
+    if pid == 0:  # the child (a Celery prefork worker) must not reuse the parent's clients and their sockets
+        os._exit(0 if get_client(creds, EMULATOR) is not graph and signin_client_for(creds, EMULATOR) is not signin
+                 else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert get_client(creds, EMULATOR) is graph and signin_client_for(creds, EMULATOR) is signin

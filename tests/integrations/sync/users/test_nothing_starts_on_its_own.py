@@ -12,6 +12,7 @@ from integrations.models import EntraConnection
 from integrations.sync.dispatch import dispatch_due_syncs
 from integrations.sync.models import SyncRun, SyncSchedule
 from tests.helpers.entra_form import CLIENT, SECRET, TENANT, form_data
+from tests.helpers.user_sync import settings_form
 
 pytestmark = pytest.mark.django_db
 CONNECTION_TAB = "/integrations/entra/"
@@ -26,12 +27,7 @@ def queued(monkeypatch):
 
 
 def user_sync_form(**overrides):
-    data = {"interval_minutes": "5", "scope": "all", "disabled_accounts": "remove", "numbering": "auto",
-            "range_start": "1000", "range_end": "8999", "reserved_numbers": "", "number_attribute": "businessPhones",
-            "number_rule": "last_digits", "number_digits": "4", "removal_grace_days": "30",
-            "threshold_percent": "10", "threshold_count": "50", "custom_filter": ""}
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return settings_form(**{"enabled": None, **overrides})  # sync stays off unless a test switches it on
 
 
 def test_saving_the_connection_tab_switches_no_sync_on(admin_client, organization, queued):

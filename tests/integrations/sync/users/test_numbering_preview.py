@@ -14,6 +14,7 @@ from tests.helpers.connection_check import GRAPH
 from tests.helpers.factories import make_admin
 from tests.helpers.graph_mock import mock_entra
 from tests.helpers.graph_payloads import CLIENT, INSTANCE_DISCOVERY, SECRET, TENANT, load
+from tests.helpers.user_sync import settings_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_graph_clients")]
 PAGE = "/integrations/entra/user-sync/"
@@ -122,10 +123,7 @@ def test_the_page_queues_a_worker_saves_nothing_and_shows_the_answer(
     settings = UserSyncSettings.objects.get_or_create(organization=organization)[0]
     before = {f.name: getattr(settings, f.name) for f in UserSyncSettings._meta.fields}
     users_page(rsps, [graph_user(oid(1), "Adele Vance", "+1 425 555 4101")])
-    data = {"interval_minutes": "5", "scope": "all", "disabled_accounts": "remove", "numbering": "attribute",
-            "range_start": "1000", "range_end": "8999", "reserved_numbers": "", "number_attribute": "businessPhones",
-            "number_rule": "last_digits", "number_digits": "4", "removal_grace_days": "30",
-            "threshold_percent": "10", "threshold_count": "50", "custom_filter": ""}
+    data = settings_form(enabled=None, numbering="attribute")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(PAGE + "numbering-preview/", data, HTTP_ACCEPT="application/json")
     assert response.status_code == 202

@@ -9,6 +9,7 @@ from integrations.sync.models import SyncEvent, SyncRun
 from integrations.sync.users.models import UserSyncSettings
 from organizations.models import AuditEntry
 from tests.helpers.factories import make_admin
+from tests.helpers.user_sync import settings_form
 
 pytestmark = pytest.mark.django_db
 PAGE = "/integrations/entra/user-sync/"
@@ -19,15 +20,6 @@ def connected(organization):
     return EntraConnection.objects.create(organization=organization, tenant_id="contoso.onmicrosoft.com",
                                           client_id="00001111-aaaa-2222-bbbb-3333cccc4444",
                                           client_secret="s3cret-value-0123456789abcdefghij", status="connected")
-
-
-def form(**overrides):
-    data = {"enabled": "on", "interval_minutes": "5", "scope": "all", "disabled_accounts": "remove",
-            "numbering": "auto", "range_start": "1000", "range_end": "8999", "reserved_numbers": "",
-            "number_attribute": "businessPhones", "number_rule": "last_digits", "number_digits": "4",
-            "removal_grace_days": "30", "threshold_percent": "10", "threshold_count": "50", "custom_filter": ""}
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_page_shows_defaults_and_mapping(admin_client, connected):
@@ -43,7 +35,7 @@ def test_page_shows_defaults_and_mapping(admin_client, connected):
 
 
 def test_save_is_audited_with_labels_and_sets_the_schedule(admin_client, connected, admin_user):
-    response = admin_client.post(PAGE, form(interval_minutes="2", reserved_numbers="1000-1009, 1111",
+    response = admin_client.post(PAGE, settings_form(interval_minutes="2", reserved_numbers="1000-1009, 1111",
                                             include_guests="on"))
     assert response.status_code == 302
     settings = UserSyncSettings.objects.get(organization=connected.organization)
@@ -65,7 +57,7 @@ def test_save_is_audited_with_labels_and_sets_the_schedule(admin_client, connect
     ({"number_attribute": "password"}, "Choose one of the listed attributes"),
 ])
 def test_bad_input_is_refused_and_changes_nothing(admin_client, connected, overrides, message):
-    response = admin_client.post(PAGE, form(**overrides))
+    response = admin_client.post(PAGE, settings_form(**overrides))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not AuditEntry.objects.filter(action="entra.user_sync_changed").exists()
@@ -77,7 +69,7 @@ def test_filter_is_checked_by_a_task_not_the_request(admin_client, connected, dj
     monkeypatch.setattr("integrations.sync.users.tasks.check_settings.delay", lambda *args: queued.append(args))
     with responses.RequestsMock():  # any HTTP call from the web request fails the test
         with django_capture_on_commit_callbacks(execute=True):
-            admin_client.post(PAGE, form(scope="filter", custom_filter="department eq 'Sales'"))
+            admin_client.post(PAGE, settings_form(scope="filter", custom_filter="department eq 'Sales'"))
     settings = UserSyncSettings.objects.get(organization=connected.organization)
     assert settings.scope == "all" and settings.custom_filter == ""  # held until Graph accepts it
     assert settings.pending_change["status"] == "pending" and settings.pending_change["checks"] == ["filter"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from integrations.sync.users.models import DirectoryGroup, UserSyncSettings
 from organizations.models import AuditEntry
-from tests.helpers.user_sync import active_synced, directory_users
+from tests.helpers.user_sync import active_synced, directory_users, settings_form
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 PAGE = "/integrations/entra/user-sync/"
@@ -16,20 +16,11 @@ GOOD_FILTER = "department eq 'Sales'"
 REFUSED_FILTER = "department eq 'Sales' and"
 
 
-def form(**overrides):
-    data = {"enabled": "on", "interval_minutes": "5", "scope": "all", "disabled_accounts": "remove",
-            "numbering": "auto", "range_start": "1000", "range_end": "8999", "reserved_numbers": "",
-            "number_attribute": "businessPhones", "number_rule": "last_digits", "number_digits": "4",
-            "removal_grace_days": "30", "threshold_percent": "10", "threshold_count": "50", "custom_filter": ""}
-    data.update(overrides)
-    return data
-
-
 @pytest.fixture
 def save(admin_client, connection, celery_eager, django_capture_on_commit_callbacks):
     def post(**overrides):
         with django_capture_on_commit_callbacks(execute=True):
-            return admin_client.post(PAGE, form(**overrides))
+            return admin_client.post(PAGE, settings_form(**overrides))
     return post
 
 
