@@ -124,7 +124,7 @@ def test_at_30_days_badge_and_banner_both_warn(connected):
 
 
 def test_the_expiry_banner_shows_where_it_helps_with_its_fix(admin_client, connected):
-    connected.graph_secret_expires_at = timezone.now() + datetime.timedelta(days=10, hours=1)
+    connected.graph_secret_expires_at = timezone.now() + datetime.timedelta(days=10)  # 10 calendar days at any hour
     connected.save()
     listing = admin_client.get(reverse("extensions:list")).content.decode()
     assert "client credential expires in 10 days" in listing

@@ -59,3 +59,11 @@ def test_the_sync_log_and_a_run_page_cost_the_same_queries_with_more_runs_and_ev
         assert admin_client.get(reverse("sync:log")).status_code == 200
     with django_assert_max_num_queries(7):
         assert admin_client.get(reverse("sync:run", args=[run.pk])).status_code == 200
+
+
+def test_one_held_removal_is_one_extension(admin_client, organization):
+    run = SyncRun.objects.create(organization=organization, kind=SyncKind.USERS, trigger=SyncRun.Trigger.SCHEDULE,
+                                 status=SyncRun.Status.NEEDS_APPROVAL,
+                                 counts={"read": 1, "out_of_scope": 1, "planned_removals": 1, "removals_held": 1})
+    html = admin_client.get(reverse("sync:run", args=[run.pk])).content.decode()
+    assert "<strong>1 extension would be disabled or deleted.</strong>" in html
