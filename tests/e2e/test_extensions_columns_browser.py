@@ -2,8 +2,8 @@
 hover, and a column chooser (keyboard-operable) whose choice is remembered."""
 
 import pytest
-from django.urls import reverse
 
+from tests.helpers.browser import signed_in_page
 from tests.helpers.factories import ADMIN_PASSWORD
 from tests.helpers.page_checks import horizontal_overflow
 from tests.helpers.showcase import showcase_create
@@ -13,14 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_columns_fit_and_the_chooser_remembers(browser, live_server):
     showcase = showcase_create(extensions=12)
-    context = browser.new_context(viewport={"width": 1366, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + reverse("login"))
-    page.get_by_label("Username").fill(showcase.admin.username)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/extensions/")
+    context, page = signed_in_page(browser, live_server, showcase.admin.username, ADMIN_PASSWORD)
 
     assert horizontal_overflow(page) == 0
     wrapper = page.locator(".table-scroll")

@@ -50,3 +50,16 @@ def sign_in(page, live_server):
         return page
 
     return sign_in_as
+
+
+def signed_in_page(browser, live_server, username: str, password: str, *, width: int = 1366, height: int = 800):
+    """A new browser context of the given size, signed in as `username` on the Extensions list: (context, page)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/extensions/")
+    return context, page
