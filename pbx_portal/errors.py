@@ -3,6 +3,7 @@ JSON APIs (/api/) answer every error as JSON, never with an HTML page.
 
     handler500 = "pbx_portal.errors.server_error"      (pbx_portal/urls.py)
     "pbx_portal.errors.ApiErrorsAsJsonMiddleware"       (first in MIDDLEWARE: it sees every answer)
+    "pbx_portal.errors.FormOnlyPageMiddleware"          (after the session, auth and messages middleware)
 """
 
 import logging
@@ -10,7 +11,9 @@ import sys
 
 from django import db
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.views import defaults
 
 from pbx_portal.input_guard import api_error, is_api
@@ -58,3 +61,35 @@ class ApiErrorsAsJsonMiddleware:
             if header in response:
                 answer[header] = response[header]
         return answer
+
+
+class FormOnlyPageMiddleware:
+    """A browser that opens an address which only takes a form (Save, Create...), by a reload, the back button or a
+    bookmark, got Django's empty 405 answer: a blank page. It gets a page that says so and leads back instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method != "GET" or response.content or is_api(request) or \
+                "text/html" not in request.headers.get("Accept", ""):
+            return response
+        answer = render(request, "405.html", {"back_url": _page_above(request.path)}, status=405)
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer
+
+
+def _page_above(path: str) -> str | None:
+    """The nearest address above `path` that is a page (/integrations/collaboration/contacts/ -> .../collaboration/)."""
+    parts = path.strip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/" + "/".join(parts) + "/"
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return None

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "organizations.middleware.CurrentOrganizationMiddleware",
     "sso.middleware.AdminSignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pbx_portal.errors.FormOnlyPageMiddleware",  # a blank 405 (a form's address opened in the browser): a page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout raised during authentication into its 429 page.
     "axes.middleware.AxesMiddleware",

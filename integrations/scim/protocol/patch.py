@@ -153,8 +153,10 @@ class Engine:
         current = ci_get(container, target.attribute)
         if definition is not None:
             multi_valued = definition.multi_valued
-        else:  # an attribute the shape does not declare: shaped by its values
-            multi_valued = isinstance(current, list) or (op != "remove" and isinstance(value, list))
+        else:  # an attribute the shape does not declare: shaped by its values (a sub-attribute's list value says
+            # nothing of its parent: emails.value = [...] on a single emails object writes into that object)
+            multi_valued = isinstance(current, list) or (
+                op != "remove" and isinstance(value, list) and target.sub_attribute is None)
         if path.value_filter is not None:
             if definition is not None and not multi_valued:
                 raise ScimError(400, INVALID_PATH, f"{where}: {target.display} is not multi-valued; it takes no filter")
@@ -242,7 +244,8 @@ class Engine:
             raise ScimError(400, INVALID_PATH, f"{where}: {definition.name} has no sub-attributes")
         new = None if op == "remove" else _coerce_sub(target, value, where)
         if multi or isinstance(current, list):
-            elements = [element for element in (current or []) if isinstance(element, dict)]
+            listed = current if isinstance(current, list) else [current] if isinstance(current, dict) else []
+            elements = [element for element in listed if isinstance(element, dict)]
             if not elements and new is not None:
                 elements = [{}]
             for element in elements:

@@ -4,13 +4,14 @@ another exception (which the endpoint would turn into a 500)."""
 import copy
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from integrations.scim.protocol import definitions, urns
 from integrations.scim.protocol.bodies import read_resource
 from integrations.scim.protocol.errors import ScimError
-from integrations.scim.protocol.filter_eval import matches
+from integrations.scim.protocol.filter_eval import ci_get, matches
 from integrations.scim.protocol.filters import (
     And,
     Comparison,
@@ -244,3 +245,16 @@ def test_paging_raises_only_scim_errors(start_index, count):
         assert error.scim_type == "invalidValue"
     else:
         assert page.start_index >= 1 and 0 <= page.count <= 100
+
+
+@pytest.mark.parametrize("stored", [{}, {"emails": 7}, {"emails": {"type": "work"}}])
+def test_a_sub_attribute_list_value_writes_into_an_undeclared_single_object_and_twice_is_once(stored):
+    """Found by the property above: a Group (which declares no emails) replaced emails with an object and then
+    emails.value with a list: the list was taken as the parent being multi-valued, the object was dropped (an int
+    raised TypeError), so the same PATCH applied again changed emails again."""
+    request = {"schemas": [urns.PATCH_OP], "Operations": [
+        {"op": "replace", "path": "emails", "value": {"0": False}},
+        {"op": "replace", "path": "emails.value", "value": [None]}]}
+    first = apply_patch(stored, request, definitions.GROUP)
+    assert ci_get(first.resource, "emails")["0"] is False
+    assert apply_patch(first.resource, request, definitions.GROUP).changed == ()
