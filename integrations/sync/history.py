@@ -49,14 +49,19 @@ class History:
     changes: int
     longest_seconds: float
     grouped: bool
+    user: str = ""  # the list's user filter: the runs that touched this user, with all their changes
 
     @property
     def summary(self) -> str:
+        touching = f" touching “{self.user}”" if self.user else ""
         if not self.runs:
-            return f"No sync ran in the last {self.range_label}."
+            return f"No sync{touching} ran in the last {self.range_label}."
         failed = f"{self.failures} failed" if self.failures else "none failed"
-        return (f"{self.runs} run{'s' if self.runs != 1 else ''} in the last {self.range_label}: {failed}, "
-                f"{self.changes} change{'s' if self.changes != 1 else ''}, longest {self.longest_seconds:.1f} s.")
+        changes = f"{self.changes} change{'s' if self.changes != 1 else ''}"
+        if self.user:
+            changes += " in those runs (all users)"
+        return (f"{self.runs} run{'s' if self.runs != 1 else ''}{touching} in the last {self.range_label}: "
+                f"{failed}, {changes}, longest {self.longest_seconds:.1f} s.")
 
 
 def range_key_of(value: str) -> str:
@@ -83,7 +88,7 @@ def sync_history(organization, *, kind: str = "", user: str = "", range_key: str
     return History(range_key=range_key, range_label=label, ranges=[(key, RANGES[key][0]) for key in RANGES],
                    chart=chart, runs=len(points), failures=sum(p.failed for p in points),
                    changes=sum(p.changes for p in points),
-                   longest_seconds=max((p.seconds for p in points), default=0.0), grouped=grouped)
+                   longest_seconds=max((p.seconds for p in points), default=0.0), grouped=grouped, user=user)
 
 
 def _point(row: dict) -> RunPoint:

@@ -105,3 +105,14 @@ def test_a_waiting_a_running_and_a_queued_run_count_as_what_they_did(organizatio
     # Held removals are not changes (nothing was removed); the running run so far; the queued one took no time.
     assert (history.runs, history.failures, history.changes, history.longest_seconds) == (3, 0, 3, 8.0)
     assert queued.duration_seconds is None
+
+
+def test_filtered_by_user_the_summary_says_the_changes_are_the_runs_not_the_users(admin_client, organization):
+    from integrations.sync.models import SyncEvent
+    run = make_run(organization, hours_ago=2, counts={"created": 40})
+    SyncEvent.objects.create(run=run, organization=organization, action=SyncEvent.Action.CREATED,
+                             subject="Ada Lovelace", number="2001")
+    make_run(organization, hours_ago=1, counts={"updated": 5})  # did not touch Ada
+    html = admin_client.get(reverse("sync:log"), {"user": "ada", "range": "24h"}).content.decode()
+    assert "1 run touching “ada” in the last 24 hours: none failed, 40 changes in those runs (all users)" in html
+    assert sync_history(organization, range_key="24h").summary.startswith("2 runs in the last 24 hours")
