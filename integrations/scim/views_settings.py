@@ -4,6 +4,7 @@ rotate, revoke) and the choice between Graph pull and SCIM push."""
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from integrations.scim import mode as modes
@@ -37,6 +38,20 @@ def _history(organization) -> list[dict]:
     return rows
 
 
+def _counts(organization) -> dict:
+    """Users and groups Entra provisioned; users it deactivated (active false) are counted apart, not as active."""
+    users = ScimResource.objects.filter(organization=organization, kind=ScimResource.Kind.USER)
+    total, deactivated = users.count(), users.filter(document__active=False).count()
+    return {"users": total - deactivated, "deactivated": deactivated,
+            "groups": ScimResource.objects.filter(organization=organization, kind=ScimResource.Kind.GROUP).count()}
+
+
+def _last_log(organization) -> dict:
+    """The latest day's provisioning log (one run per UTC day), and whether that day is today."""
+    run = SyncRun.objects.filter(organization=organization, kind=SyncKind.USERS, trigger=TRIGGER).first()
+    return {"last_run": run, "last_run_today": bool(run and run.created_at.date() == timezone.now().date())}
+
+
 def _page(request, *, new_token: str = "", status: int = 200):
     organization = request.organization
     response = render(request, "integrations/scim.html", {
@@ -46,9 +61,8 @@ def _page(request, *, new_token: str = "", status: int = 200):
         "token": active_token(organization),
         "new_token": new_token,
         "attribute_map": ATTRIBUTE_MAP,
-        "users": ScimResource.objects.filter(organization=organization, kind=ScimResource.Kind.USER).count(),
-        "groups": ScimResource.objects.filter(organization=organization, kind=ScimResource.Kind.GROUP).count(),
-        "last_run": SyncRun.objects.filter(organization=organization, kind=SyncKind.USERS, trigger=TRIGGER).first(),
+        **_counts(organization),
+        **_last_log(organization),
         "history": _history(organization),
         "rate_limit": settings.SCIM_RATE_LIMIT,
     }, status=status)

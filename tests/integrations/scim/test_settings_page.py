@@ -1,11 +1,17 @@
 """The SCIM provisioning tab: Graph pull or SCIM push (switching warns and deletes nothing), the token shown once."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from extensions.models import Extension
 from integrations.models import EntraConnection
-from integrations.scim.models import ScimProvisioning, ScimToken
+from integrations.scim.log import TRIGGER
+from integrations.scim.mode import SCIM, provisioning_mode_choose
+from integrations.scim.models import ScimProvisioning, ScimResource, ScimToken
+from integrations.sync.models import SyncRun
 from organizations.models import AuditEntry
 from tests.helpers.factories import make_extension
 
@@ -68,3 +74,22 @@ def test_the_user_sync_page_names_the_choice(admin_client, organization):
     admin_client.post(reverse("scim_settings:mode"), {"mode": "scim"})
     assert "SCIM provisioning is switched on: Microsoft Entra provisioning pushes the users" in \
         admin_client.get(page).content.decode()
+
+
+def test_counts_tell_deactivated_users_apart_and_the_log_link_names_its_day(admin_client, organization,
+                                                                           other_organization):
+    provisioning_mode_choose(organization=organization, mode=SCIM, actor=None)
+    for n, active in enumerate([True, True, False, None]):
+        document = {"userName": f"u{n}@contoso.example", **({} if active is None else {"active": active})}
+        ScimResource.objects.create(organization=organization, kind="User", name_key=f"u{n}@contoso.example",
+                                    document=document)
+    ScimResource.objects.create(organization=other_organization, kind="User", name_key="x@fabrikam.example",
+                                document={"userName": "x@fabrikam.example", "active": False})
+    yesterday = SyncRun.objects.create(organization=organization, kind="users", trigger=TRIGGER, status="succeeded")
+    SyncRun.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(days=1))
+    body = " ".join(admin_client.get(PAGE).content.decode().split())
+    assert "3 active users (1 more deactivated by Entra) and 0 groups provisioned" in body
+    assert "today's provisioning log" not in body
+    assert "the last provisioning log, " in body
+    SyncRun.objects.create(organization=organization, kind="users", trigger=TRIGGER, status="succeeded")
+    assert "today's provisioning log" in admin_client.get(PAGE).content.decode()
