@@ -32,8 +32,9 @@ def contact_settings_for(organization) -> ContactSettings:
 
 @transaction.atomic
 def contact_settings_save(*, organization, actor, personal_enabled: bool, shared_enabled: bool,
-                          mailboxes: list[dict]) -> ContactSettings:
-    """Save both switches and the chosen shared mailboxes (validated by the form); audit; queue a first run."""
+                          mailboxes: list[dict]) -> SyncRun | None:
+    """Save both switches and the chosen shared mailboxes (validated by the form); audit; queue a first run when a
+    switch is on and something changed (the admin's request for contacts). Returns that run, if one started."""
     settings = contact_settings_for(organization)
     before = {"personal_enabled": settings.personal_enabled, "shared_enabled": settings.shared_enabled,
               "shared_mailboxes": _describe(SharedMailbox.objects.filter(organization=organization))}
@@ -61,8 +62,10 @@ def contact_settings_save(*, organization, actor, personal_enabled: bool, shared
                      target="Outlook contacts synchronization", changes=changes)
         realtime_refresh_request(organization)  # the mailboxes decide what is subscribed to
     if enabled and changes and why_not_runnable(connection, SyncKind.CONTACTS) is None:
-        run_request(organization=organization, kind=SyncKind.CONTACTS, trigger=SyncRun.Trigger.MANUAL, actor=actor)
-    return settings
+        run, created = run_request(organization=organization, kind=SyncKind.CONTACTS,
+                                   trigger=SyncRun.Trigger.SETTINGS, actor=actor)
+        return run if created else None
+    return None
 
 
 def _describe(mailboxes) -> str:

@@ -49,8 +49,8 @@ def mailboxes_to_check(organization, cleaned_data: dict) -> list[dict]:
 
 
 def contact_settings_request(*, organization, actor, cleaned_data: dict, form_data: QueryDict) -> str:
-    """Save the Collaboration contact settings ("saved"), or hold them while Graph checks the mailboxes
-    ("pending")."""
+    """Save the Collaboration contact settings ("saved", or "started" when the save started a contacts run), or
+    hold them while Graph checks the mailboxes ("pending")."""
     settings = contact_settings_for(organization)
     checks = mailboxes_to_check(organization, cleaned_data)
     if checks:
@@ -59,10 +59,10 @@ def contact_settings_request(*, organization, actor, cleaned_data: dict, form_da
         _store(settings)
         jobs.enqueue("contacts.check_settings", organization.pk)
         return PENDING
-    _save(organization, actor, cleaned_data)
+    run = _save(organization, actor, cleaned_data)
     if settings.pending_change:
         contact_settings_discard(organization)
-    return "saved"
+    return "started" if run else "saved"
 
 
 def contact_settings_discard(organization) -> None:
@@ -134,6 +134,6 @@ def _store(settings: ContactSettings) -> None:
         settings.save()
 
 
-def _save(organization, actor, cleaned: dict) -> None:
-    contact_settings_save(organization=organization, actor=actor, personal_enabled=cleaned["personal_enabled"],
+def _save(organization, actor, cleaned: dict):
+    return contact_settings_save(organization=organization, actor=actor, personal_enabled=cleaned["personal_enabled"],
                           shared_enabled=cleaned["shared_enabled"], mailboxes=cleaned["shared_mailboxes"])

@@ -37,6 +37,9 @@ def contact_settings_view(request):
                                        cleaned_data=form.cleaned_data, form_data=request.POST)
     if outcome == PENDING:
         messages.info(request, CHECKING_MESSAGE)
+    elif outcome == "started":
+        messages.success(request, "Contact synchronization settings saved. A contacts sync started: its progress "
+                                  "is shown below.")
     else:
         messages.success(request, "Contact synchronization settings saved.")
     return redirect(reverse("integrations:collaboration") + "#contacts-section")

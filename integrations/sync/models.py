@@ -68,6 +68,7 @@ class SyncRun(models.Model):
         SINGLE_USER = "single_user", "Sync this user"
         SCIM = "scim", "Microsoft Entra provisioning (SCIM)"
         NOTIFICATION = "notification", "Change notification"
+        SETTINGS = "settings", "Settings saved"  # the first run after an admin saved a switch on
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

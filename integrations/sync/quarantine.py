@@ -16,7 +16,7 @@ QUARANTINE_AFTER_FAILURES = 5
 QUARANTINE_BASE = timedelta(minutes=15)
 QUARANTINE_MAX = timedelta(hours=24)
 SCHEDULING_TRIGGERS = (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.MANUAL, SyncRun.Trigger.COMMAND,
-                       SyncRun.Trigger.APPROVAL, SyncRun.Trigger.NOTIFICATION)
+                       SyncRun.Trigger.APPROVAL, SyncRun.Trigger.NOTIFICATION, SyncRun.Trigger.SETTINGS)
 
 
 def schedule_for(organization, kind: str) -> SyncSchedule:

@@ -35,7 +35,7 @@ Status = SyncRun.Status
 ENDED_PHASES = {Status.FAILED: "Failed", Status.SKIPPED: "Skipped", Status.NEEDS_APPROVAL: "Waiting for approval"}
 # Runs a person asked for; every other trigger (schedule, change notifications, SCIM) is automatic.
 EXPLICIT_TRIGGERS = frozenset({SyncRun.Trigger.MANUAL, SyncRun.Trigger.PREVIEW, SyncRun.Trigger.COMMAND,
-                               SyncRun.Trigger.APPROVAL, SyncRun.Trigger.SINGLE_USER})
+                               SyncRun.Trigger.APPROVAL, SyncRun.Trigger.SINGLE_USER, SyncRun.Trigger.SETTINGS})
 
 
 def active_run(organization, kind: str) -> SyncRun | None:

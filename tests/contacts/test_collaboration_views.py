@@ -58,6 +58,8 @@ def test_save_switches_and_mailboxes_audits_sets_feature_and_queues_a_run(admin_
     assert entry.changes["shared_enabled"] == [False, True] and "Suppliers" in entry.changes["shared_mailboxes"][1]
     run = SyncRun.objects.get(organization=organization, kind="contacts")
     delay.assert_called_once_with(run.pk)
+    # The admin saved settings, not Sync Now: the log says what started the run, and so does the page.
+    assert (run.trigger, run.get_trigger_display()) == ("settings", "Settings saved")
     # Switching both off removes the feature (and the schedule's reason to run).
     admin_client.post(SETTINGS_URL, {"shared_mailboxes": "[]"})
     connection.refresh_from_db()
@@ -211,3 +213,14 @@ def test_the_mailbox_status_page_agrees_with_the_switches(admin_client, organiza
     assert "Switched off" in bob and "badge-ok" not in bob
     assert "In sync" in reception.split("</tr>")[0] and "Switched off" not in reception.split("</tr>")[0]
     assert "Personal contacts synchronization is switched off" in page
+
+
+def test_saving_a_switch_on_says_a_contacts_sync_started(admin_client, organization, connection,
+                                                        django_capture_on_commit_callbacks):
+    with mock.patch("integrations.sync.tasks.run_sync.delay"), django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(SETTINGS_URL, {"personal_enabled": "on", "shared_mailboxes": "[]"}, follow=True)
+    assert "Contact synchronization settings saved. A contacts sync started" in response.content.decode()
+    assert SyncRun.objects.get(organization=organization, kind="contacts").trigger == "settings"
+    with mock.patch("integrations.sync.tasks.run_sync.delay"):
+        response = admin_client.post(SETTINGS_URL, {"personal_enabled": "on", "shared_mailboxes": "[]"}, follow=True)
+    assert "A contacts sync started" not in response.content.decode()  # nothing changed: no run, none said
