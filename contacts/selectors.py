@@ -276,11 +276,12 @@ def _found(match: CallerMatch, row: dict, source: str) -> CallerMatch:
 
 
 # --- admin ---------------------------------------------------------------------------------------------------
-def mailbox_status_list(*, organization, status: str = "", limit: int = 200):
+def mailbox_status_list(*, organization, status: str = ""):
+    """The organization's mailboxes in a stable order (the page shows them a page at a time)."""
     rows = MailboxSyncState.objects.filter(organization=organization).select_related("owner")
     if status == "problems":
         rows = rows.exclude(status__in=[MailboxSyncState.Status.OK, MailboxSyncState.Status.PENDING])
-    return rows.order_by("kind", "display_name", "id")[:limit]
+    return rows.order_by("kind", "display_name", "id")
 
 
 def switched_off_kinds(*, organization, settings, connection) -> list[str]:

@@ -3,6 +3,7 @@
 import re
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from integrations.sync.models import SyncKind
 from organizations.decorators import organization_required
 from pbx_portal.held_change import PENDING, status_summary
 
+MAILBOXES_PER_PAGE = 200
 SEARCH_RE = re.compile(r"^[^\x00-\x1f]{1,100}$")
 
 
@@ -88,7 +90,8 @@ def mailbox_status_view(request):
                              connection=EntraConnection.objects.filter(organization=organization).first())
     return render(request, "contacts/mailbox_status_list.html", {
         "off_kinds": off, "off_labels": [MailboxSyncState.Kind(kind).label for kind in off],
-        "mailboxes": mailbox_status_list(organization=request.organization, status=show),
+        "page": Paginator(mailbox_status_list(organization=request.organization, status=show),
+                          MAILBOXES_PER_PAGE).get_page(request.GET.get("page")),
         "summary": mailbox_status_summary(organization=request.organization),
         "show": show, "statuses": MailboxSyncState.Status,
     })

@@ -128,8 +128,8 @@ def seen_key(subscription_pk: int) -> str:
     return f"realtime:seen:{subscription_pk}"
 
 
-def dropped_key(reason: str, organization_id: int | None = None) -> str:
-    return f"realtime:dropped:{organization_id or 'any'}:{reason}"
+def dropped_key(reason: str, organization_id: int | None = None, kind: str = "") -> str:
+    return f"realtime:dropped:{organization_id or 'any'}:{reason}" + (f":{kind}" if kind else "")
 
 
 def _mark_key(row: Subscription) -> str:
@@ -167,11 +167,14 @@ def _count_drop(reason: str, row: Subscription | None) -> None:
     _incr(dropped_key(reason))
     if row is not None:
         _incr(dropped_key(reason, row.organization_id))
+        _incr(dropped_key(reason, row.organization_id, row.kind))
 
 
-def dropped_counts(organization_id: int | None = None) -> dict[str, int]:
-    values = cache.get_many([dropped_key(reason, organization_id) for reason in DROP_REASONS])
-    return {reason: int(values.get(dropped_key(reason, organization_id)) or 0) for reason in DROP_REASONS}
+def dropped_counts(organization_id: int | None = None, kind: str = "") -> dict[str, int]:
+    """Notifications dropped, by reason: all of them, one organization's, or one organization's of one kind."""
+    keys = {reason: dropped_key(reason, organization_id, kind) for reason in DROP_REASONS}
+    values = cache.get_many(list(keys.values()))
+    return {reason: int(values.get(key) or 0) for reason, key in keys.items()}
 
 
 def _queue_lifecycle(row: Subscription, event: str) -> int:

@@ -19,7 +19,8 @@ def realtime_panel(organization, kind: str) -> dict:
     subscriptions = list(Subscription.objects.filter(organization=organization, kind=kind))
     schedule = SyncSchedule.objects.filter(organization=organization, kind=kind).first()
     failing = [row for row in subscriptions if row.status == Subscription.Status.FAILING]
-    dropped = dropped_counts(organization.pk)
+    dropped = dropped_counts(organization.pk, kind)
+    interval_minutes = max(1, (schedule.interval_seconds if schedule else 300) // 60)
     return {
         "kind": kind,
         "enabled": realtime_switch_value(organization, kind),
@@ -29,7 +30,8 @@ def realtime_panel(organization, kind: str) -> dict:
         "subscriptions": subscriptions,
         "failing": failing,
         "working": bool(subscriptions) and all(row.status == Subscription.Status.ACTIVE for row in subscriptions),
-        "interval_minutes": max(1, (schedule.interval_seconds if schedule else 300) // 60),
-        "safety_net_minutes": settings.GRAPH_NOTIFICATION_SAFETY_NET_MINUTES,
+        "interval_minutes": interval_minutes,
+        # the dispatcher runs at the longer of the two (SyncSchedule.effective_interval_seconds)
+        "safety_net_minutes": max(settings.GRAPH_NOTIFICATION_SAFETY_NET_MINUTES, interval_minutes),
         "dropped": sum(dropped.values()),
     }

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from integrations.models import EntraConnection
 from integrations.sync.models import SyncSchedule
+from integrations.sync.realtime.inbox import _count_drop, dropped_counts
 from integrations.sync.realtime.models import RealtimeSwitch, Subscription
 from integrations.sync.realtime.settings_switch import realtime_enabled
 from organizations.models import AuditEntry
@@ -105,3 +106,25 @@ def test_the_command_lists_subscriptions_as_json(organization):
     assert {"resource", "expires", "status", "last_notification"} <= set(row)
     assert (row["resource"], row["status"], row["last_notification"]) == ("users/abc/contacts", "active", None)
     assert row["expires"].endswith("Z")
+
+
+def test_the_card_states_the_interval_really_polled_and_its_own_kinds_dropped_notifications(
+        admin_client, settings, organization, connected, fresh_cache):
+    settings.GRAPH_NOTIFICATION_URL = "https://pbx.example.com"
+    SyncSchedule.objects.update_or_create(organization=organization, kind="users",
+                                          defaults={"interval_seconds": 120 * 60})
+    users = Subscription.objects.create(organization=organization, kind="users", resource="users",
+                                        change_type="updated", graph_id="g1", status="active",
+                                        expires_at=timezone.now() + timedelta(days=20))
+    contacts = Subscription.objects.create(organization=organization, kind="contacts", resource="users/x/contacts",
+                                           change_type="created", graph_id="g2", status="active",
+                                           expires_at=timezone.now() + timedelta(days=2))
+    for _ in range(3):
+        _count_drop("forged", users)
+    _count_drop("wrong_tenant", contacts)
+    assert sum(dropped_counts(organization.pk).values()) == 4  # the organization's total is still kept
+    page = " ".join(admin_client.get("/integrations/entra/user-sync/").content.decode().split())
+    assert "every 120 minutes, as a safety net" in page  # an admin's 2 hours is what the dispatcher runs, not 60
+    assert "3 user notifications naming this organization were dropped" in page
+    collaboration = " ".join(admin_client.get("/integrations/collaboration/").content.decode().split())
+    assert "1 contact notification naming this organization was dropped" in collaboration
