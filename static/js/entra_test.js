@@ -75,6 +75,7 @@
       return;
     }
     setBusy(false);
+    if (data.tested_at) { refreshRecentChanges(); }
     if (data.stale) {
       state.textContent = "The test started at " + time(data.started_at) + " did not finish. Click Test Connection to run it again.";
     } else if (testedBefore !== null && data.tested_at === testedBefore) {
@@ -91,6 +92,20 @@
       if (failed) { failed.scrollIntoView({ block: "center" }); failed.focus(); }
     }
     testedBefore = null;
+  }
+
+  // The page's "Recent changes" list gains the test's own entry ("Tested: passed"): read it again once a test ends.
+  function refreshRecentChanges() {
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var selector = "section[aria-labelledby=audit-heading]";
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
+        var current = document.querySelector(selector);
+        if (!fresh) { return; }
+        if (current) { current.replaceWith(fresh); } else { document.querySelector("main").append(fresh); }
+      })
+      .catch(function () { /* the list stays as it was; the next visit shows it */ });
   }
 
   function poll() {

@@ -27,6 +27,10 @@ def test_a_running_and_a_stale_test_show_local_time(sign_in, live_server, organi
     page.route("**/integrations/entra/test/status/", answer({"running": True, "started_at": STARTED, "checks": []}))
     page.get_by_role("button", name="Test Connection").click()
     page.wait_for_selector("#test-state:has-text('Test running since 09:02:03 CET')")
+    # The running marker is drawn, not an emoji a system without an emoji font shows as an empty box.
+    marker = page.evaluate("() => { const s = getComputedStyle(document.getElementById('test-state'), '::before');"
+                           " return [s.content, s.borderTopStyle, s.animationName]; }")
+    assert marker == ['""', "solid", "spin"]
 
     page.unroute("**/integrations/entra/test/status/")
     page.route("**/integrations/entra/test/status/", answer({"running": False, "stale": True, "started_at": STARTED}))
