@@ -18,7 +18,7 @@ from integrations.connection_client import graph_client_for
 from integrations.graph import GraphClientError
 from integrations.graph.contacts import folder_url, folders_url, run_batch
 from integrations.models import EntraConnection
-from integrations.sync.failures import SyncAborted, describe_failure
+from integrations.sync.failures import NOT_CONNECTED, SyncAborted, describe_failure
 from pbx_portal import jobs
 from pbx_portal.held_change import (
     PENDING,
@@ -80,8 +80,7 @@ def contact_settings_check(organization) -> dict:
     connection = EntraConnection.objects.filter(organization=organization).first()
     try:
         if connection is None or not connection.is_configured:
-            raise SyncAborted("Microsoft Entra ID is not connected: enter the connection settings and Test "
-                              "Connection.")
+            raise SyncAborted(NOT_CONNECTED)
         refusal = mailbox_refusal(graph_client_for(connection), checked)
     except (GraphClientError, SyncAborted) as exc:
         refusal = describe_failure(exc, connection, "Checking the chosen shared mailboxes with Microsoft Graph") + \
@@ -136,4 +135,4 @@ def _store(settings: ContactSettings) -> None:
 
 def _save(organization, actor, cleaned: dict):
     return contact_settings_save(organization=organization, actor=actor, personal_enabled=cleaned["personal_enabled"],
-                          shared_enabled=cleaned["shared_enabled"], mailboxes=cleaned["shared_mailboxes"])
+                                 shared_enabled=cleaned["shared_enabled"], mailboxes=cleaned["shared_mailboxes"])

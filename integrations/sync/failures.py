@@ -3,6 +3,8 @@
 from integrations.failures import explain_authentication_failure, explain_graph_failure
 from integrations.graph import AuthenticationFailed, GraphClientError, PermissionDenied
 
+NOT_CONNECTED = "Microsoft Entra ID is not connected: enter the connection settings and Test Connection."
+
 
 class SyncAborted(Exception):
     """The run cannot go on safely (for example a chosen group no longer exists). Nothing is removed."""

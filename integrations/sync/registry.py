@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from integrations.models import EntraConnection
+from integrations.sync.failures import NOT_CONNECTED
 from integrations.sync.models import SyncKind
 
 
@@ -62,7 +63,7 @@ def why_not_runnable(connection: EntraConnection | None, kind: str, *, explicit:
     explicit: the run was asked for by a person (Sync Now, Preview, a command), not by the schedule."""
     spec = kind_spec(kind)
     if connection is None or not connection.pk or not connection.is_configured:
-        return "Microsoft Entra ID is not connected: enter the connection settings and Test Connection."
+        return NOT_CONNECTED
     if not spec.enabled_for(connection) and not (explicit and spec.explicit_runs_when_off):
         return f"{SyncKind(kind).label} synchronization is switched off."
     if connection.syncs_paused:

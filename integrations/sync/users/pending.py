@@ -18,7 +18,7 @@ from integrations.graph import GraphClientError, GraphError, NotFound
 from integrations.graph.groups import group_name
 from integrations.graph.users import filter_preview
 from integrations.models import EntraConnection
-from integrations.sync.failures import SyncAborted, describe_failure
+from integrations.sync.failures import NOT_CONNECTED, SyncAborted, describe_failure
 from integrations.sync.users.models import UserSyncSettings
 from pbx_portal import jobs
 from pbx_portal.held_change import (
@@ -79,8 +79,7 @@ def pending_change_check(organization, save) -> dict:
     verdict, refusal = None, None
     try:
         if connection is None or not connection.is_configured:
-            raise SyncAborted("Microsoft Entra ID is not connected: enter the connection settings and Test "
-                              "Connection.")
+            raise SyncAborted(NOT_CONNECTED)
         client = graph_client_for(connection)
         if "filter" in pending["checks"]:
             verdict, refusal = _check_filter(client, cleaned["custom_filter"])
